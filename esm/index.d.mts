@@ -1,0 +1,4 @@
+import sticky = require('../dist/index.js');
+
+export default sticky;
+export declare const listen: typeof sticky.listen;

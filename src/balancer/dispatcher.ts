@@ -1,0 +1,165 @@
+import type { Socket } from 'node:net';
+import { Rendezvous } from './hash.js';
+import { STICKY_CMD, type ConnMessage } from '../ipc/messages.js';
+
+/** A worker that can take connections; owned by the worker pool. */
+export interface Target {
+  readonly slot: number;
+  send(msg: ConnMessage, socket: Socket, cb: (err: Error | null) => void): void;
+}
+
+/** What the primary learned before routing, carried to the worker with the handle. */
+export interface HandoffExtras {
+  data?: Buffer;
+  remote?: ConnMessage['remote'];
+  key?: string;
+}
+
+interface Pending {
+  id: number;
+  socket: Socket;
+  keyHash: number;
+  extras: HandoffExtras | undefined;
+  target: Target | null;
+  /** Targets that refused this connection or failed to receive it. */
+  excluded: Set<Target> | null;
+}
+
+export interface DispatcherOptions {
+  slotCount: number;
+  seed: number;
+  /** Connections accepted but not yet adopted by a worker; beyond it new ones are closed. */
+  maxPending: number;
+  onReject?: (reason: string) => void;
+}
+
+/**
+ * Routes accepted connections to slot targets and keeps the primary's copy of each handle
+ * until the worker acknowledges it: a worker that dies or refuses before its ack gets the
+ * connection re-routed to the key's next slot, so nothing accepted is dropped.
+ */
+export class Dispatcher {
+  private readonly hash: Rendezvous;
+  private readonly targets: (Target | undefined)[];
+  private readonly pending = new Map<number, Pending>();
+  private waiting: Pending[] = [];
+  private nextId = 1;
+  rejected = 0;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.hash = new Rendezvous(options.slotCount, options.seed);
+    this.targets = new Array(options.slotCount).fill(undefined);
+  }
+
+  get slotCount(): number {
+    return this.options.slotCount;
+  }
+
+  get pendingCount(): number {
+    return this.pending.size + this.waiting.length;
+  }
+
+  /** The slot a key hash routes to now, or -1 when no slot is up. */
+  slotFor(keyHash: number): number {
+    return this.hash.pick(keyHash, (i) => this.targets[i] !== undefined);
+  }
+
+  /** Makes `target` the one taking its slot's connections; waiting connections go out now. */
+  setTarget(target: Target): void {
+    this.targets[target.slot] = target;
+    this.flushWaiting();
+  }
+
+  /** Stops routing to `target`; connections it has not acknowledged yet are re-routed. */
+  removeTarget(target: Target): void {
+    if (this.targets[target.slot] === target) this.targets[target.slot] = undefined;
+    for (const p of this.pending.values()) {
+      if (p.target !== target) continue;
+      this.pending.delete(p.id);
+      (p.excluded ??= new Set()).add(target);
+      this.route(p);
+    }
+  }
+
+  dispatch(socket: Socket, keyHash: number, extras?: HandoffExtras): void {
+    if (this.pendingCount >= this.options.maxPending) {
+      this.reject(socket, 'maxPending');
+      return;
+    }
+    socket.on('error', noop);
+    this.route({ id: this.nextId++, socket, keyHash, extras, target: null, excluded: null });
+  }
+
+  /** The worker's answer for connections sent to it. */
+  acknowledge(target: Target, ok: readonly number[], refused: readonly number[]): void {
+    for (const id of ok) {
+      const p = this.pending.get(id);
+      if (!p || p.target !== target) continue;
+      this.pending.delete(id);
+      // The worker holds its own descriptor now; closing ours sends nothing to the peer.
+      p.socket.destroy();
+    }
+    for (const id of refused) {
+      const p = this.pending.get(id);
+      if (!p || p.target !== target) continue;
+      this.pending.delete(id);
+      (p.excluded ??= new Set()).add(target);
+      this.route(p);
+    }
+  }
+
+  /** Closes every connection not yet handed off (used when the balancer stops). */
+  closeAll(): void {
+    for (const p of this.pending.values()) p.socket.destroy();
+    for (const p of this.waiting) p.socket.destroy();
+    this.pending.clear();
+    this.waiting = [];
+  }
+
+  private route(p: Pending): void {
+    if (p.socket.destroyed) return;
+    const excluded = p.excluded;
+    const slot = excluded === null
+      ? this.hash.pick(p.keyHash, (i) => this.targets[i] !== undefined)
+      : this.hash.pick(p.keyHash, (i) => this.targets[i] !== undefined && !excluded.has(this.targets[i]!));
+    if (slot === -1) {
+      // Every usable target refused it: wait for a new one rather than drop it.
+      p.excluded = null;
+      p.target = null;
+      this.waiting.push(p);
+      return;
+    }
+    const target = this.targets[slot]!;
+    p.target = target;
+    this.pending.set(p.id, p);
+    const msg: ConnMessage = { cmd: STICKY_CMD, t: 'conn', id: p.id };
+    const extras = p.extras;
+    if (extras !== undefined) {
+      if (extras.data !== undefined && extras.data.length > 0) msg.data = extras.data.toString('base64');
+      if (extras.remote !== undefined) msg.remote = extras.remote;
+      if (extras.key !== undefined) msg.key = extras.key;
+    }
+    target.send(msg, p.socket, (err) => {
+      if (err === null || this.pending.get(p.id) !== p || p.target !== target) return;
+      this.pending.delete(p.id);
+      (p.excluded ??= new Set()).add(target);
+      this.route(p);
+    });
+  }
+
+  private flushWaiting(): void {
+    if (this.waiting.length === 0) return;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const p of waiting) this.route(p);
+  }
+
+  reject(socket: Socket, reason: string): void {
+    this.rejected++;
+    socket.on('error', noop);
+    socket.destroy();
+    this.options.onReject?.(reason);
+  }
+}
+
+function noop(): void {}

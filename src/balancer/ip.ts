@@ -1,0 +1,134 @@
+/** Address parsing and normalisation for routing keys. Pure: no I/O. */
+
+export interface PrefixOptions {
+  /** Group IPv4 clients by this many leading bits (1-32). */
+  ipv4Prefix?: number;
+  /** Group IPv6 clients by this many leading bits (1-128). */
+  ipv6Prefix?: number;
+}
+
+const MAPPED_PREFIX = '::ffff:';
+
+export function parseIPv4(s: string): number | null {
+  const parts = s.split('.');
+  if (parts.length !== 4) return null;
+  let n = 0;
+  for (const p of parts) {
+    if (p.length === 0 || p.length > 3) return null;
+    let v = 0;
+    for (let i = 0; i < p.length; i++) {
+      const c = p.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return null;
+      v = v * 10 + c;
+    }
+    if (v > 255) return null;
+    n = n * 256 + v;
+  }
+  return n >>> 0;
+}
+
+export function formatIPv4(n: number): string {
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
+
+/** Parses any textual IPv6 form (zero compression, embedded IPv4, zone id) into 8 groups. */
+export function parseIPv6(input: string): number[] | null {
+  let s = input;
+  const zone = s.indexOf('%');
+  if (zone !== -1) s = s.slice(0, zone);
+  if (s.length < 2 || s.length > 45) return null;
+  let tail: number[] = [];
+  const lastColon = s.lastIndexOf(':');
+  if (s.indexOf('.', lastColon) !== -1) {
+    const v4 = parseIPv4(s.slice(lastColon + 1));
+    if (v4 === null) return null;
+    tail = [v4 >>> 16, v4 & 0xffff];
+    s = s.slice(0, lastColon + 1) + '0:0';
+  }
+  const halves = s.split('::');
+  if (halves.length > 2) return null;
+  const parseGroups = (h: string): number[] | null => {
+    if (h === '') return [];
+    const out: number[] = [];
+    for (const g of h.split(':')) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  const head = parseGroups(halves[0]!);
+  const rest = halves.length === 2 ? parseGroups(halves[1]!) : [];
+  if (!head || !rest) return null;
+  let groups: number[];
+  if (halves.length === 2) {
+    const missing = 8 - head.length - rest.length;
+    if (missing < 1) return null;
+    groups = [...head, ...new Array<number>(missing).fill(0), ...rest];
+  } else {
+    groups = head;
+  }
+  if (groups.length !== 8) return null;
+  if (tail.length) groups.splice(6, 2, tail[0]!, tail[1]!);
+  return groups;
+}
+
+/** RFC 5952 text form: lower case, longest zero run compressed. */
+export function formatIPv6(groups: number[]): string {
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart === -1) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+function isMappedV4(groups: number[]): boolean {
+  return groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 &&
+    groups[4] === 0 && groups[5] === 0xffff;
+}
+
+function maskIPv4(n: number, bits: number): number {
+  return bits >= 32 ? n : bits <= 0 ? 0 : (n & (~0 << (32 - bits))) >>> 0;
+}
+
+function maskIPv6(groups: number[], bits: number): number[] {
+  return groups.map((g, i) => {
+    const keep = Math.max(0, Math.min(16, bits - i * 16));
+    return keep === 16 ? g : keep === 0 ? 0 : g & (0xffff << (16 - keep)) & 0xffff;
+  });
+}
+
+/**
+ * Canonical routing key for a client address, or null when it is not an IP address.
+ * IPv4-mapped IPv6 folds to IPv4, IPv6 gets its RFC 5952 form, and prefix grouping
+ * appends the prefix length so grouped keys never collide with a single address.
+ */
+export function addressKey(address: string | undefined, prefix: PrefixOptions = {}): string | null {
+  if (!address) return null;
+  // Fast path for what the kernel reports (already canonical) when no grouping is asked for.
+  if (prefix.ipv4Prefix === undefined && prefix.ipv6Prefix === undefined) {
+    if (address.startsWith(MAPPED_PREFIX) && address.indexOf('.') !== -1) {
+      const v4 = address.slice(MAPPED_PREFIX.length);
+      return parseIPv4(v4) === null ? null : v4;
+    }
+    if (address.indexOf(':') === -1) return parseIPv4(address) === null ? null : address;
+  }
+  const v4 = address.indexOf(':') === -1 ? parseIPv4(address) : null;
+  if (v4 !== null) return keyV4(v4, prefix.ipv4Prefix);
+  const v6 = parseIPv6(address);
+  if (!v6) return null;
+  if (isMappedV4(v6)) return keyV4(((v6[6]! << 16) | v6[7]!) >>> 0, prefix.ipv4Prefix);
+  if (prefix.ipv6Prefix === undefined || prefix.ipv6Prefix >= 128) return formatIPv6(v6);
+  return `${formatIPv6(maskIPv6(v6, prefix.ipv6Prefix))}/${prefix.ipv6Prefix}`;
+}
+
+function keyV4(n: number, bits: number | undefined): string {
+  if (bits === undefined || bits >= 32) return formatIPv4(n);
+  return `${formatIPv4(maskIPv4(n, bits))}/${bits}`;
+}

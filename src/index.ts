@@ -1,0 +1,56 @@
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import type { Server } from 'node:net';
+import { BalancerServer } from './balancer/primary.js';
+import { adoptServer, setWorkerEnv } from './worker/adopt.js';
+import { parseLegacyArgs, resolveServer, type LegacyOptions, type ServerOrFactory } from './legacy/options.js';
+
+if (cluster.isWorker) setWorkerEnv();
+
+/**
+ * The original API. In the primary returns the balancer (a net.Server: call listen() on
+ * it); in a worker returns the app's server, whose listen() only calls the callback.
+ *
+ *   sticky(server) | sticky(factory) | sticky(num, x) | sticky(options, x)
+ */
+function sticky(serverOrFactory: ServerOrFactory): Server;
+function sticky(num: number, serverOrFactory: ServerOrFactory): Server;
+function sticky(options: LegacyOptions, serverOrFactory: ServerOrFactory): Server;
+function sticky(first: unknown, second?: unknown): Server {
+  const parsed = parseLegacyArgs(first, second);
+  if (cluster.isPrimary) {
+    const balancer = new BalancerServer({ workers: parsed.num });
+    balancer.pool.start();
+    return balancer;
+  }
+  return adoptServer(resolveServer(parsed.serverOrFactory), { sync: parsed.sync });
+}
+
+namespace sticky {
+  /** Options of sticky-session 1.x's listen(). */
+  export interface ListenOptions {
+    workers?: number;
+    env?: Record<string, string | number | boolean | undefined>;
+  }
+
+  /**
+   * sticky-session 1.x's API: in the primary forks the workers, listens on `port` and
+   * returns false (cluster.workers is filled when it returns); in a worker adopts `server`
+   * and returns true.
+   */
+  export function listen(server: Server, port: number, options: ListenOptions = {}): boolean {
+    if (cluster.isPrimary) {
+      const balancer = new BalancerServer({ workers: options.workers ?? availableParallelism(), env: options.env });
+      balancer.pool.start();
+      balancer.once('listening', () => server.emit('listening'));
+      balancer.listen(port);
+      return false;
+    }
+    adoptServer(server);
+    return true;
+  }
+
+  export type Options = LegacyOptions;
+}
+
+export = sticky;

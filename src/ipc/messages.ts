@@ -1,0 +1,63 @@
+/**
+ * Primary <-> worker messages of the balancer. The `cmd` starts with NODE_ so Node's
+ * child_process delivers them on `internalMessage`, never on the `message` event that
+ * apps listen to (the same channel Node's own cluster uses for NODE_CLUSTER).
+ */
+export const STICKY_CMD = 'NODE_STICKY';
+
+/** primary -> worker: a connection handle follows this message. */
+export interface ConnMessage {
+  cmd: typeof STICKY_CMD;
+  t: 'conn';
+  /** Hand-off id, echoed in the worker's ack. */
+  id: number;
+  /** Bytes the primary had to read before routing, base64 (byte-exact). */
+  data?: string;
+  /** PROXY protocol source, reported by the worker's socket as its remote end. */
+  remote?: { address: string; port: number; family: string };
+  /** Routing key of the connection, for the worker's misrouting check. */
+  key?: string;
+}
+
+/** worker -> primary: connections taken (ok) or refused; the primary releases or re-routes them. */
+export interface AckMessage {
+  cmd: typeof STICKY_CMD;
+  t: 'ack';
+  ok: number[];
+  refused: number[];
+}
+
+/** worker -> primary: the app's server is registered; connections may come. */
+export interface ReadyMessage {
+  cmd: typeof STICKY_CMD;
+  t: 'ready';
+}
+
+/** worker -> primary: the app closed its server (or is draining); send nothing new. */
+export interface ClosingMessage {
+  cmd: typeof STICKY_CMD;
+  t: 'closing';
+}
+
+/** worker -> primary: connection counters, sent at most once per interval and only when changed. */
+export interface StatsMessage {
+  cmd: typeof STICKY_CMD;
+  t: 'stats';
+  active: number;
+  total: number;
+  misrouted: number;
+}
+
+/** primary -> worker: stop taking connections and drain. */
+export interface DrainMessage {
+  cmd: typeof STICKY_CMD;
+  t: 'drain';
+  timeoutMs: number;
+}
+
+export type WorkerToPrimary = AckMessage | ReadyMessage | ClosingMessage | StatsMessage;
+export type PrimaryToWorker = ConnMessage | DrainMessage;
+
+export function isSticky(msg: unknown): msg is { cmd: typeof STICKY_CMD; t: string } {
+  return typeof msg === 'object' && msg !== null && (msg as { cmd?: unknown }).cmd === STICKY_CMD;
+}

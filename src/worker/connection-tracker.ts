@@ -1,0 +1,59 @@
+import type { Socket } from 'node:net';
+import { STICKY_CMD, type StatsMessage } from '../ipc/messages.js';
+
+const REPORT_INTERVAL_MS = 1000;
+
+/**
+ * Counts the worker's adopted connections and reports them to the primary, batched: at most
+ * once per interval and only when something changed, never per connection.
+ */
+export class ConnectionTracker {
+  active = 0;
+  total = 0;
+  misrouted = 0;
+  private dirty = false;
+  private readonly timer: NodeJS.Timeout;
+  private readonly idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly send: (msg: StatsMessage) => void) {
+    this.timer = setInterval(() => this.flush(), REPORT_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  add(socket: Socket): void {
+    this.active++;
+    this.total++;
+    this.dirty = true;
+    socket.once('close', () => {
+      this.active--;
+      this.dirty = true;
+      if (this.active === 0) this.onIdle();
+    });
+  }
+
+  countMisrouted(): void {
+    this.misrouted++;
+    this.dirty = true;
+  }
+
+  /** Resolves once no adopted connection is open. */
+  whenIdle(): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  flush(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.send({ cmd: STICKY_CMD, t: 'stats', active: this.active, total: this.total, misrouted: this.misrouted });
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private onIdle(): void {
+    this.flush();
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+}
