@@ -1,0 +1,87 @@
+/**
+ * The control socket's wire protocol: newline-delimited JSON over a Unix domain socket.
+ * Every request carries the protocol version and an id; every reply echoes the id.
+ * Errors travel as { code, message } (codes are StickyError codes, STICKY_*).
+ *
+ *   -> {"v":1,"id":1,"method":"status"}
+ *   <- {"v":1,"id":1,"ok":true,"result":{...StatusSnapshot}}
+ *   -> {"v":1,"id":2,"method":"subscribe"}        status pushed about once a second
+ *   <- {"v":1,"id":2,"ok":true,"result":null}
+ *   <- {"v":1,"event":"status","data":{...StatusSnapshot}}
+ *   <- {"v":1,"event":"log","data":{...SupervisorEvent}}   reloads, crashes, warnings
+ *   -> {"v":1,"id":3,"method":"reload"}           progress arrives as "reload" events
+ *   <- {"v":1,"event":"reload","id":3,"data":{...ReloadProgress}}
+ *   <- {"v":1,"id":3,"ok":false,"error":{"code":"STICKY_RELOAD","message":"..."}}
+ */
+export const CONTROL_PROTOCOL_VERSION = 1;
+
+export type ControlMethod = 'status' | 'subscribe' | 'reload' | 'stop' | 'ping';
+
+export interface ControlRequest {
+  v: number;
+  id: number;
+  method: ControlMethod;
+  params?: Record<string, unknown>;
+}
+
+export interface ControlError {
+  code: string;
+  message: string;
+}
+
+export type ControlReply =
+  | { v: number; id: number; ok: true; result: unknown }
+  | { v: number; id: number; ok: false; error: ControlError };
+
+export interface ControlEvent {
+  v: number;
+  event: 'status' | 'log' | 'reload';
+  /** The request this event belongs to (reload progress), if any. */
+  id?: number;
+  data: unknown;
+}
+
+/** `sticky status --json` and the "status" event: the schema of DESIGN.md (extra fields allowed). */
+export interface StatusSnapshot {
+  name: string;
+  pid: number;
+  uptimeMs: number;
+  host: string;
+  port: number;
+  routing: 'ip' | 'header' | 'proxy-protocol';
+  connections: { active: number; total: number; rejected: number; misrouted: number };
+  workers: WorkerStatus[];
+  /** Recent supervisor events, newest last (extra field). */
+  events?: SupervisorEvent[];
+}
+
+export interface WorkerStatus {
+  slot: number;
+  pid: number;
+  state: 'starting' | 'online' | 'draining' | 'stopped' | 'errored';
+  active: number;
+  total: number;
+  restarts: number;
+  uptimeMs: number;
+  rssBytes: number;
+  cpuPercent: number;
+  /** Extra: for a draining worker, ms until its remaining connections are destroyed. */
+  drainDeadlineMs?: number;
+}
+
+export interface SupervisorEvent {
+  time: number;
+  level: 'info' | 'warn' | 'error';
+  kind: string;
+  message: string;
+  slot?: number;
+  pid?: number;
+}
+
+export interface ReloadProgress {
+  slot: number;
+  phase: 'forking' | 'online' | 'draining' | 'drained' | 'failed';
+  oldPid?: number;
+  newPid?: number;
+  message?: string;
+}
