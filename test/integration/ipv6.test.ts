@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolve } from 'node:path';
+import { get, loopbackAddresses } from '../helpers/clients.js';
+import { killAll, startNode, type Started } from '../helpers/processes.js';
+import { hashKey, Rendezvous } from '../../src/balancer/hash.js';
+
+const FIXTURE = resolve(__dirname, '../fixtures/legacy-app.js');
+
+/** The slot the balancer must pick for a key (seed 0, 2 slots, all up). */
+function expectedSlot(key: string): string {
+  return String(new Rendezvous(2, 0).pick(hashKey(key, 0), () => true));
+}
+
+describe('IPv6 and IPv4-mapped clients', () => {
+  let app: Started;
+  let port: number;
+
+  beforeAll(async () => {
+    // '::' is dual-stack: IPv4 clients arrive as ::ffff:a.b.c.d and must hash like a.b.c.d.
+    app = startNode(FIXTURE, [], { APP: 'http', FORM: 'num', WORKERS: '2', HOST: '::' });
+    port = Number((await app.line(/^LISTENING (\d+)$/))[1]);
+  });
+  afterAll(killAll);
+
+  it('serves ::1 and routes it to the slot its key hashes to, every time', async () => {
+    for (let i = 0; i < 5; i++) {
+      const served = await get(port, '::1', { host: '::1' });
+      expect(served.remote).toBe('::1');
+      expect(served.slot).toBe(expectedSlot('::1'));
+    }
+  });
+
+  it('routes IPv4-mapped peers by their IPv4 address', async () => {
+    const addresses = loopbackAddresses(20);
+    const slots = new Set<string>();
+    for (const addr of addresses) {
+      for (let i = 0; i < 2; i++) {
+        const served = await get(port, addr, { host: '127.0.0.1' });
+        expect(served.remote).toBe(`::ffff:${addr}`);
+        expect([addr, served.slot]).toEqual([addr, expectedSlot(addr)]);
+        slots.add(served.slot);
+      }
+    }
+    expect(slots.size).toBe(2);
+  });
+});
