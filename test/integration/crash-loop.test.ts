@@ -1,16 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolve } from 'node:path';
 import { get, loopbackAddresses } from '../helpers/clients.js';
-import { killAll, startNode } from '../helpers/processes.js';
+import { killAll } from '../helpers/processes.js';
+import { startLegacyApp } from '../helpers/legacy-app.js';
 
-const FIXTURE = resolve(__dirname, '../fixtures/legacy-app.js');
 
 describe('a worker that crashes at boot', () => {
   afterAll(killAll);
 
   it('is restarted with backoff, not in a tight loop, while the other slot serves every address', async () => {
-    const app = startNode(FIXTURE, [], { APP: 'http', FORM: 'num', WORKERS: '2', CRASH_SLOT: '1' });
-    const port = Number((await app.line(/^LISTENING (\d+)$/))[1]);
+    const { app, port } = await startLegacyApp({ APP: 'http', FORM: 'num', WORKERS: '2', CRASH_SLOT: '1' });
     const started = Date.now();
     const pids = new Set<number>();
     for (const addr of loopbackAddresses(30)) {

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolve } from 'node:path';
 import { rmSync } from 'node:fs';
 import { connected, get, loopbackAddresses, pollingClient, whoami } from '../helpers/clients.js';
-import { killAll, startNode, type Started } from '../helpers/processes.js';
+import { killAll, type Started } from '../helpers/processes.js';
+import { startLegacyApp } from '../helpers/legacy-app.js';
 import { selfSignedCert } from '../helpers/tls.js';
 
-const FIXTURE = resolve(__dirname, '../fixtures/legacy-app.js');
 
 describe('an https server adopting handed-off plain sockets', () => {
   let app: Started;
@@ -13,8 +12,7 @@ describe('an https server adopting handed-off plain sockets', () => {
   const tls = selfSignedCert();
 
   beforeAll(async () => {
-    app = startNode(FIXTURE, [], { APP: 'https', SOCKETIO: '1', FORM: 'num', WORKERS: '2', TLS_KEY: tls.key, TLS_CERT: tls.cert });
-    port = Number((await app.line(/^LISTENING (\d+)$/))[1]);
+    ({ app, port } = await startLegacyApp({ APP: 'https', SOCKETIO: '1', FORM: 'num', WORKERS: '2', TLS_KEY: tls.key, TLS_CERT: tls.cert }));
   });
   afterAll(async () => {
     await killAll();

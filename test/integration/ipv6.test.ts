@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolve } from 'node:path';
 import { get, loopbackAddresses } from '../helpers/clients.js';
-import { killAll, startNode, type Started } from '../helpers/processes.js';
+import { killAll, type Started } from '../helpers/processes.js';
+import { startLegacyApp } from '../helpers/legacy-app.js';
 import { hashKey, Rendezvous } from '../../src/balancer/hash.js';
 
-const FIXTURE = resolve(__dirname, '../fixtures/legacy-app.js');
 
 /** The slot the balancer must pick for a key (seed 0, 2 slots, all up). */
 function expectedSlot(key: string): string {
@@ -17,8 +16,7 @@ describe('IPv6 and IPv4-mapped clients', () => {
 
   beforeAll(async () => {
     // '::' is dual-stack: IPv4 clients arrive as ::ffff:a.b.c.d and must hash like a.b.c.d.
-    app = startNode(FIXTURE, [], { APP: 'http', FORM: 'num', WORKERS: '2', HOST: '::' });
-    port = Number((await app.line(/^LISTENING (\d+)$/))[1]);
+    ({ app, port } = await startLegacyApp({ APP: 'http', FORM: 'num', WORKERS: '2', HOST: '::' }));
   });
   afterAll(killAll);
 

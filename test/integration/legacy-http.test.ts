@@ -1,17 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolve } from 'node:path';
 import { get, loopbackAddresses } from '../helpers/clients.js';
-import { killAll, startNode, type Started } from '../helpers/processes.js';
+import { killAll, type Started } from '../helpers/processes.js';
+import { startLegacyApp } from '../helpers/legacy-app.js';
 
-const FIXTURE = resolve(__dirname, '../fixtures/legacy-app.js');
 
 describe.each(['server', 'factory', 'num', 'options'])('plain HTTP through sticky(%s form)', (form) => {
   let app: Started;
   let port: number;
 
   beforeAll(async () => {
-    app = startNode(FIXTURE, [], { APP: 'http', FORM: form, WORKERS: '2' });
-    port = Number((await app.line(/^LISTENING (\d+)$/))[1]);
+    ({ app, port } = await startLegacyApp({ APP: 'http', FORM: form, WORKERS: '2' }));
   });
   afterAll(killAll);
 

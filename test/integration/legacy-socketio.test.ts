@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolve } from 'node:path';
 import { connected, loopbackAddresses, pollingClient, whoami } from '../helpers/clients.js';
-import { killAll, startNode, type Started } from '../helpers/processes.js';
+import { killAll, type Started } from '../helpers/processes.js';
+import { startLegacyApp } from '../helpers/legacy-app.js';
 
-const FIXTURE = resolve(__dirname, '../fixtures/legacy-app.js');
 const CLIENTS = 50;
 const ROUND_TRIPS = 10;
 
@@ -12,8 +11,7 @@ describe.each(['factory', 'num', 'options'])('socket.io polling through sticky(%
   let port: number;
 
   beforeAll(async () => {
-    app = startNode(FIXTURE, [], { APP: 'socketio', FORM: form, WORKERS: '2' });
-    port = Number((await app.line(/^LISTENING (\d+)$/))[1]);
+    ({ app, port } = await startLegacyApp({ APP: 'socketio', FORM: form, WORKERS: '2' }));
   });
   afterAll(killAll);
 

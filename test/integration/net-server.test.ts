@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolve } from 'node:path';
 import net from 'node:net';
 import { loopbackAddresses } from '../helpers/clients.js';
-import { killAll, startNode, type Started } from '../helpers/processes.js';
+import { killAll, type Started } from '../helpers/processes.js';
+import { startLegacyApp } from '../helpers/legacy-app.js';
 
-const FIXTURE = resolve(__dirname, '../fixtures/legacy-app.js');
 
 function ask(port: number, localAddress: string): Promise<{ pid: number; remote: string }> {
   return new Promise((resolvePromise, reject) => {
@@ -23,8 +22,7 @@ describe('a bare net.Server', () => {
   let port: number;
 
   beforeAll(async () => {
-    app = startNode(FIXTURE, [], { APP: 'net', FORM: 'num', WORKERS: '2' });
-    port = Number((await app.line(/^LISTENING (\d+)$/))[1]);
+    ({ app, port } = await startLegacyApp({ APP: 'net', FORM: 'num', WORKERS: '2' }));
   });
   afterAll(killAll);
 

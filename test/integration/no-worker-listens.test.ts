@@ -1,17 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolve } from 'node:path';
 import { get, loopbackAddresses } from '../helpers/clients.js';
-import { descendants, killAll, listeningInodes, socketInodes, startNode, type Started } from '../helpers/processes.js';
+import { descendants, killAll, listeningInodes, socketInodes, type Started } from '../helpers/processes.js';
+import { startLegacyApp } from '../helpers/legacy-app.js';
 
-const FIXTURE = resolve(__dirname, '../fixtures/legacy-app.js');
 
 describe('workers bind no port of their own', () => {
   let app: Started;
   let port: number;
 
   beforeAll(async () => {
-    app = startNode(FIXTURE, [], { APP: 'socketio', FORM: 'factory', WORKERS: '2' });
-    port = Number((await app.line(/^LISTENING (\d+)$/))[1]);
+    ({ app, port } = await startLegacyApp({ APP: 'socketio', FORM: 'factory', WORKERS: '2' }));
   });
   afterAll(killAll);
 

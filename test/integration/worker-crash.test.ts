@@ -1,18 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolve } from 'node:path';
 import { get, loopbackAddresses, type Served } from '../helpers/clients.js';
-import { isAlive, killAll, startNode, tryKill, type Started } from '../helpers/processes.js';
+import { isAlive, killAll, tryKill, type Started } from '../helpers/processes.js';
+import { startLegacyApp } from '../helpers/legacy-app.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-const FIXTURE = resolve(__dirname, '../fixtures/legacy-app.js');
 
 describe('kill -9 of a worker under traffic', () => {
   let app: Started;
   let port: number;
 
   beforeAll(async () => {
-    app = startNode(FIXTURE, [], { APP: 'http', FORM: 'num', WORKERS: '2' });
-    port = Number((await app.line(/^LISTENING (\d+)$/))[1]);
+    ({ app, port } = await startLegacyApp({ APP: 'http', FORM: 'num', WORKERS: '2' }));
   });
   afterAll(killAll);
 
