@@ -1,13 +1,9 @@
 import type { WorkerPool } from '../cluster/worker-pool.js';
-import type { ReloadProgress } from '../control/protocol.js';
+import type { ReloadProgress, ReloadResult } from '../control/protocol.js';
 import { StickyReloadError, StickyWorkerError } from '../errors.js';
 import { describeExit } from './status.js';
 
-export interface ReplacedWorker {
-  slot: number;
-  oldPid: number | undefined;
-  newPid: number;
-}
+export type ReplacedWorker = ReloadResult['replaced'][number];
 
 /**
  * Replaces every slot's worker, one slot at a time: fork the new one, wait until it is

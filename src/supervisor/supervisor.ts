@@ -8,7 +8,9 @@ import type { SlotWorker } from '../cluster/slot-worker.js';
 import type { WorkerPool, WorkerRole } from '../cluster/worker-pool.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { controlSocketPath } from '../control/paths.js';
-import { CONTROL_PROTOCOL_VERSION, type ReloadProgress, type StatusSnapshot } from '../control/protocol.js';
+import {
+  CONTROL_PROTOCOL_VERSION, type PingResult, type ReloadProgress, type ReloadResult, type StatusSnapshot, type StopResult,
+} from '../control/protocol.js';
 import { ControlServer } from '../control/server.js';
 import { StickyConfigError, StickyError, StickyReloadError, StickySetupError } from '../errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
@@ -17,19 +19,14 @@ import { NAME_ENV, SCRIPT_ENV } from '../worker/script-env.js';
 import { reloadableConfig, restartOnlyChanges } from './config-diff.js';
 import { EventLog } from './event-log.js';
 import { ProcSampler } from './proc-stats.js';
-import { rollingReload, type ReplacedWorker } from './reload.js';
+import { rollingReload } from './reload.js';
 import { describeExit, workerRows } from './status.js';
 
 /** The compiled worker entry (dist/worker/entry.js) that loads the user's script. */
 const WORKER_ENTRY = resolve(__dirname, '../worker/entry.js');
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
-export interface ReloadResult {
-  replaced: ReplacedWorker[];
-  /** Config changes that were not applied because they need a restart (one line each). */
-  restartNeeded: string[];
-  durationMs: number;
-}
+export type { ReloadResult };
 
 interface ReloadRun {
   promise: Promise<ReloadResult>;
@@ -98,10 +95,10 @@ export class Supervisor {
   /** Takes the control socket, listens, forks every slot and waits for each first worker's outcome. */
   async open(): Promise<void> {
     this.control = await ControlServer.open(this.config.name, this.socketPath, {
-      ping: () => ({ pid: this.pid, name: this.config.name, protocol: CONTROL_PROTOCOL_VERSION }),
+      ping: (): PingResult => ({ pid: this.pid, name: this.config.name, protocol: CONTROL_PROTOCOL_VERSION }),
       status: () => this.status(),
       reload: (onProgress) => this.reload('control', onProgress),
-      stop: async () => {
+      stop: async (): Promise<StopResult> => {
         this.stopAndExit();
         await this.drained;
         return { stopped: true };
