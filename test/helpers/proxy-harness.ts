@@ -1,5 +1,5 @@
 /** Starting routing fixtures and talking to them the way real clients do (no pooling). */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -179,4 +179,27 @@ export function rssBytes(pid: number): number {
 
 export function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+/** A throwaway self-signed certificate for localhost, made with the openssl CLI. */
+export function makeCert(dir: string): { key: string; cert: string } {
+  const key = path.join(dir, 'key.pem');
+  const cert = path.join(dir, 'cert.pem');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+  ], { stdio: 'ignore' });
+  return { key, cert };
+}
+
+/** Runs a process to its exit and returns what it printed (for config errors). */
+export function runToExit(args: string[], env: Record<string, string> = {}, timeoutMs = 10_000): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    proc.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const timer = setTimeout(() => { process.kill(proc.pid!, 'SIGKILL'); reject(new Error(`still running after ${timeoutMs} ms; stderr:\n${stderr}`)); }, timeoutMs);
+    proc.on('exit', (code) => { clearTimeout(timer); resolve({ code, stderr }); });
+  });
 }
