@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { HeadParser, headerKey } from './proxy-header.js';
+import { HeadParser, headerBytes, headerKey } from './proxy-header.js';
 import { parseProxyPreamble, type ProxySource } from './proxy-protocol.js';
 import type { PrefixOptions } from './ip.js';
 import { addressKey } from './ip.js';
@@ -24,8 +24,13 @@ export interface HeaderDecoderOptions extends PrefixOptions {
   maxHeaderBytes: number;
 }
 
-export function headerDecoder(o: HeaderDecoderOptions): PreambleDecoder {
-  const parser = new HeadParser(o.header, o.maxHeaderBytes);
+/** A factory of header decoders sharing what does not change between connections. */
+export function headerDecoders(o: HeaderDecoderOptions): () => PreambleDecoder {
+  const wanted = headerBytes(o.header);
+  return () => headerDecoder(o, new HeadParser(wanted, o.maxHeaderBytes));
+}
+
+function headerDecoder(o: HeaderDecoderOptions, parser: HeadParser): PreambleDecoder {
   return {
     push(chunk) {
       const r = parser.push(chunk);

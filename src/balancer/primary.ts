@@ -2,7 +2,7 @@ import { Server, type Socket } from 'node:net';
 import { Dispatcher } from './dispatcher.js';
 import { hashKey } from './hash.js';
 import { addressKey, type PrefixOptions } from './ip.js';
-import { PreambleReaders, headerDecoder, proxyProtocolDecoder, type Decision } from './preamble-reader.js';
+import { PreambleReaders, headerDecoders, proxyProtocolDecoder, type Decision } from './preamble-reader.js';
 import { RejectLog, stderrLogger, type WarnLogger } from './reject-log.js';
 import {
   PROXY_PREAMBLE_TIMEOUT_MS, ROUTING_ENV, resolveRouting, type ResolvedRouting,
@@ -78,7 +78,7 @@ export class BalancerServer extends Server {
       onReject: (socket: Socket, why: string, detail: string) => this.countReject(socket, why, detail),
     };
     this.readers = new PreambleReaders(routing.by === 'header'
-      ? { ...handlers, timeoutMs: routing.headerTimeoutMs, answerHttp: true, decoder: () => headerDecoder({ ...routing, ...prefix }) }
+      ? { ...handlers, timeoutMs: routing.headerTimeoutMs, answerHttp: true, decoder: headerDecoders({ ...routing, ...prefix }) }
       : { ...handlers, timeoutMs: PROXY_PREAMBLE_TIMEOUT_MS, answerHttp: false, decoder: () => proxyProtocolDecoder(prefix, PROXY_PREAMBLE_MAX_BYTES) });
     this.on('connection', this.readPreamble);
   }

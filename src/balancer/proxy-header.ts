@@ -44,8 +44,8 @@ export class HeadParser {
   private readonly wanted: Uint8Array;
 
   /** `header` is matched case-insensitively; `maxHeaderBytes` bounds the whole head. */
-  constructor(header: string, private readonly maxHeaderBytes: number) {
-    this.wanted = Buffer.from(header.toLowerCase(), 'latin1');
+  constructor(header: string | Uint8Array, private readonly maxHeaderBytes: number) {
+    this.wanted = typeof header === 'string' ? headerBytes(header) : header;
   }
 
   push(chunk: Buffer): HeadResult {
@@ -131,6 +131,11 @@ export class HeadParser {
   private done(): HeadResult {
     return { state: 'done', values: this.values };
   }
+}
+
+/** A header name as HeadParser matches it; build it once to share between parsers. */
+export function headerBytes(header: string): Uint8Array {
+  return Buffer.from(header.toLowerCase(), 'latin1');
 }
 
 function notHttp(where: string): HeadResult {

@@ -23,6 +23,8 @@ export interface FixtureStatus {
   misrouted: number;
   pending: number;
   rssBytes: number;
+  heapUsed: number;
+  heapTotal: number;
   workers: { slot: number; pid: number; state: string; active: number; total: number; misrouted: number }[];
 }
 
@@ -32,12 +34,14 @@ export interface Fixture {
   port: number;
   stderr(): string;
   status(): Promise<FixtureStatus>;
+  /** Status after a full GC (the fixture must run with --expose-gc, see startFixture's nodeArgs). */
+  gcStatus(): Promise<FixtureStatus>;
   stop(): Promise<void>;
 }
 
 /** Spawns a fixture primary and resolves once it printed `ready` (every worker online). */
-export function startFixture(script: string, env: Record<string, string>, timeoutMs = 15_000): Promise<Fixture> {
-  const proc = spawn(process.execPath, [path.join(FIXTURES, script)], {
+export function startFixture(script: string, env: Record<string, string>, timeoutMs = 15_000, nodeArgs: string[] = []): Promise<Fixture> {
+  const proc = spawn(process.execPath, [...nodeArgs, path.join(FIXTURES, script)], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -76,6 +80,11 @@ export function startFixture(script: string, env: Record<string, string>, timeou
     status: () => {
       const p = next<FixtureStatus>('status', 5000);
       proc.stdin!.write('status\n');
+      return p;
+    },
+    gcStatus: () => {
+      const p = next<FixtureStatus>('status', 5000);
+      proc.stdin!.write('gc-status\n');
       return p;
     },
     async stop() {
