@@ -3,6 +3,7 @@ import type { Server, Socket } from 'node:net';
 import { isSticky, STICKY_CMD, type ConnMessage, type PrimaryToWorker, type WorkerToPrimary } from '../ipc/messages.js';
 import { ConnectionTracker } from './connection-tracker.js';
 import { headerRoutingFromEnv, MisrouteCheck } from './misroute.js';
+import { RemoteOverrides } from './remote-override.js';
 import { replay, type SyncOptions } from './replay.js';
 
 export interface AdoptOptions {
@@ -15,6 +16,7 @@ interface Adopted {
   server: Server;
   tracker: ConnectionTracker;
   misroute: MisrouteCheck | undefined;
+  remotes: RemoteOverrides;
   accepting: boolean;
   listener: Listener;
 }
@@ -48,7 +50,7 @@ export function adoptServer(server: Server, options: AdoptOptions = {}): Server 
   const headerRouting = headerRoutingFromEnv();
   const misroute = headerRouting && new MisrouteCheck(headerRouting, tracker);
   misroute?.watch(server);
-  const state: Adopted = { server, tracker, misroute, accepting: true, listener: noop };
+  const state: Adopted = { server, tracker, misroute, remotes: new RemoteOverrides(server), accepting: true, listener: noop };
 
   state.listener = (msg, handle) => {
     if (!isSticky(msg)) return;
@@ -94,17 +96,9 @@ function onConnection(state: Adopted, msg: ConnMessage, socket: Socket | undefin
   }
   sendToPrimary({ cmd: STICKY_CMD, t: 'ack', ok: [msg.id], refused: [] });
   state.tracker.add(socket);
-  if (msg.remote) overrideRemote(socket, msg.remote);
+  if (msg.remote) state.remotes.apply(socket, msg.remote);
   if (msg.key !== undefined) state.misroute?.remember(socket, msg.key);
   replay(state.server, socket, msg.data, options.sync);
-}
-
-function overrideRemote(socket: Socket, remote: NonNullable<ConnMessage['remote']>): void {
-  Object.defineProperties(socket, {
-    remoteAddress: { value: remote.address, configurable: true },
-    remotePort: { value: remote.port, configurable: true },
-    remoteFamily: { value: remote.family, configurable: true },
-  });
 }
 
 function closeIdle(server: Server): void {
