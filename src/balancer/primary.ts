@@ -119,7 +119,9 @@ export class BalancerServer extends Server {
 
   private routeRead(socket: Socket, data: Buffer, d: RouteDecision): void {
     const key = d.key ?? addressKey(socket.remoteAddress, this.prefix) ?? '';
-    this.dispatcher.dispatch(socket, hashKey(key, this.seed), { data, key, remote: d.remote });
+    // Only header-mode workers compare keys (misrouting); PROXY mode's key stays here.
+    const extras = this.routing.by === 'header' ? { data, key } : { data, remote: d.remote };
+    this.dispatcher.dispatch(socket, hashKey(key, this.seed), extras);
   }
 
   private countReject(socket: Socket, why: string, detail: string): void {
