@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, fdCount, rawExchange, request, rssBytes, startFixture, waitFor, type Fixture } from '../helpers/proxy-harness.js';
+import { isAlive, fdCount, rawExchange, request, rssBytes, startFixture, waitFor, type Fixture } from '../helpers/proxy-harness.js';
 
 const HEADER_TIMEOUT_MS = 1500;
 const SLOWLORIS = 500;
@@ -127,7 +127,7 @@ describe('hostile input in header mode', () => {
   it('leaves the primary as it was: same pid, descriptors back to baseline, RSS grown < 20 MiB', async () => {
     const status = await app.status();
     expect(status.pid).toBe(app.pid);
-    expect(alive(app.pid)).toBe(true);
+    expect(isAlive(app.pid)).toBe(true);
     await waitFor(async () => (await app.status()).pending === 0, 10_000, 'no pending connection');
     await waitFor(() => fdCount(app.pid) <= baselineFds, 10_000, `fd count back to ${baselineFds} (now ${fdCount(app.pid)})`);
     // Live objects after a full collection: a leak of a few hundred bytes per connection shows here.
