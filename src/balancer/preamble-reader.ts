@@ -127,6 +127,8 @@ export class PreambleReaders {
           this.reject(socket, d.why, d.detail, d.status);
           return;
         }
+        // read() hands over the whole buffer, but never leave a byte behind at hand-off.
+        while (socket.readableLength > 0) chunks.push(socket.read() as Buffer);
         let data = chunks.length === 1 ? chunk : Buffer.concat(chunks);
         if (d.skip) data = data.subarray(d.skip);
         this.options.onRoute(socket, data, d);
