@@ -67,6 +67,15 @@ export function proxyProtocolDecoder(prefix: PrefixOptions, maxBytes: number): P
 
 const MORE: Decision = { kind: 'more' };
 
+/** A decoder bug must cost one connection, never the primary (and every connection with it). */
+function decode(decoder: PreambleDecoder, chunk: Buffer): Decision {
+  try {
+    return decoder.push(chunk);
+  } catch (err) {
+    return { kind: 'reject', why: 'decoder-error', detail: `could not read the preamble: ${String(err)}`, status: 400 };
+  }
+}
+
 export interface PreambleReaderOptions {
   timeoutMs: number;
   /** Answer rejected clients with an HTTP status line (header mode) or just close (PROXY mode). */
@@ -120,7 +129,7 @@ export class PreambleReaders {
         const chunk = socket.read() as Buffer | null;
         if (chunk === null) break;
         chunks.push(chunk);
-        const d = decoder.push(chunk);
+        const d = decode(decoder, chunk);
         if (d.kind === 'more') continue;
         stop();
         if (d.kind === 'reject') {
