@@ -3,6 +3,8 @@ import type { Server, Socket } from 'node:net';
 import { isSticky, STICKY_CMD, type ConnMessage, type PrimaryToWorker, type WorkerToPrimary } from '../ipc/messages.js';
 import { ConnectionTracker } from './connection-tracker.js';
 import { KeepAliveEnder } from './keep-alive.js';
+import { headerRoutingFromEnv, MisrouteCheck } from './misroute.js';
+import { RemoteOverrides } from './remote-override.js';
 import { replay, type SyncOptions } from './replay.js';
 
 export interface AdoptOptions {
@@ -14,6 +16,8 @@ type Listener = (msg: unknown, handle?: unknown) => void;
 interface Adopted {
   server: Server;
   tracker: ConnectionTracker;
+  misroute: MisrouteCheck | undefined;
+  remotes: RemoteOverrides;
   accepting: boolean;
   listener: Listener;
 }
@@ -53,7 +57,10 @@ export function adoptServer(server: Server, options: AdoptOptions = {}): Server 
   }
   setWorkerEnv();
   const tracker = new ConnectionTracker(sendToPrimary);
-  const state: Adopted = { server, tracker, accepting: true, listener: noop };
+  const headerRouting = headerRoutingFromEnv();
+  const misroute = headerRouting && new MisrouteCheck(headerRouting, tracker);
+  misroute?.watch(server);
+  const state: Adopted = { server, tracker, misroute, remotes: new RemoteOverrides(server), accepting: true, listener: noop };
   const keepAlive = new KeepAliveEnder(server);
 
   state.listener = (msg, handle) => {
@@ -101,16 +108,9 @@ function onConnection(state: Adopted, msg: ConnMessage, socket: Socket | undefin
   }
   sendToPrimary({ cmd: STICKY_CMD, t: 'ack', ok: [msg.id], refused: [] });
   state.tracker.add(socket);
-  if (msg.remote) overrideRemote(socket, msg.remote);
+  if (msg.remote) state.remotes.apply(socket, msg.remote);
+  if (msg.key !== undefined) state.misroute?.remember(socket, msg.key);
   replay(state.server, socket, msg.data, options.sync);
-}
-
-function overrideRemote(socket: Socket, remote: NonNullable<ConnMessage['remote']>): void {
-  Object.defineProperties(socket, {
-    remoteAddress: { value: remote.address, configurable: true },
-    remotePort: { value: remote.port, configurable: true },
-    remoteFamily: { value: remote.family, configurable: true },
-  });
 }
 
 /**
