@@ -22,6 +22,8 @@ export class SlotWorker implements Target {
   lastError: { message: string; stack?: string } | undefined;
   /** Kills the worker if it is not online in time (PoolOptions.readyTimeoutMs). */
   readyTimer: NodeJS.Timeout | undefined;
+  /** Asked to drain while starting: drained with this timeout once its server is registered. */
+  drainWhenReady: number | undefined;
 
   constructor(readonly slot: number, readonly worker: Worker) {}
 
@@ -52,6 +54,11 @@ export class SlotWorker implements Target {
   }
 
   drain(timeoutMs: number): void {
+    // Nothing in a starting worker listens for the message yet; the pool sends it on 'ready'.
+    if (this.state === 'starting') {
+      this.drainWhenReady = timeoutMs;
+      return;
+    }
     this.state = 'draining';
     this.control({ cmd: STICKY_CMD, t: 'drain', timeoutMs });
   }

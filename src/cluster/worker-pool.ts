@@ -116,7 +116,10 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     const exits: Promise<void>[] = [];
     for (const slot of this.slots) {
       clearTimeout(slot.timer);
-      if (slot.incoming) exits.push(this.retire(slot.incoming));
+      if (slot.incoming) {
+        slot.draining.add(slot.incoming);
+        slot.incoming = undefined;
+      }
       if (slot.current) {
         this.dispatcher.removeTarget(slot.current);
         slot.draining.add(slot.current);
@@ -129,19 +132,17 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
 
   /**
    * Tells `w` to drain and resolves when it has exited, killing it after the drain timeout.
-   * A worker that is not online yet has no server to drain and is just ended.
+   * A worker still starting drains once its server is registered (or fails to start).
    */
   retire(w: SlotWorker, timeoutMs = this.options.drainTimeoutMs): Promise<void> {
     return new Promise((resolve) => {
       if (w.worker.isDead()) return resolve();
-      const starting = w.state === 'starting';
-      const kill = setTimeout(() => w.worker.process.kill('SIGKILL'), starting ? timeoutMs : timeoutMs + 1000);
+      const kill = setTimeout(() => w.worker.process.kill('SIGKILL'), timeoutMs + 1000);
       w.worker.once('exit', () => {
         clearTimeout(kill);
         resolve();
       });
-      if (starting) w.worker.process.kill('SIGTERM');
-      else w.drain(timeoutMs);
+      w.drain(timeoutMs);
     });
   }
 
@@ -232,6 +233,11 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         if (w.state !== 'starting') break;
         clearTimeout(w.readyTimer);
         w.onlineAt = Date.now();
+        if (w.drainWhenReady !== undefined) {
+          w.state = 'online';
+          w.drain(w.drainWhenReady);
+          break;
+        }
         if (slot.incoming === w) {
           w.state = 'online';
           this.emit('online', w);
