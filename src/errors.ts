@@ -8,8 +8,13 @@ export class StickyError extends Error {
 
 /** Options given to sticky() or the config are wrong; `problems` has one line each. */
 export class StickyConfigError extends StickyError {
-  constructor(readonly problems: string[], options?: { cause?: unknown }) {
-    super('STICKY_CONFIG', problems.join('\n'), options);
+  /** The config file the problems are in, when there is one. */
+  readonly file: string | undefined;
+
+  constructor(readonly problems: string[], options?: { cause?: unknown; file?: string }) {
+    const lines = problems.join('\n');
+    super('STICKY_CONFIG', options?.file ? `invalid config ${options.file}:\n${lines}` : lines, options);
+    this.file = options?.file;
   }
 }
 
