@@ -86,7 +86,7 @@ export class ControlLink {
       if (line.trim()) this.dispatch(line);
     }
     if (Buffer.byteLength(this.buffer) > MAX_LINE_BYTES) {
-      this.fail(`a message from the supervisor exceeded ${MAX_LINE_BYTES} bytes`);
+      this.fail(`received a line over ${MAX_LINE_BYTES} bytes`);
     }
   }
 
@@ -95,11 +95,11 @@ export class ControlLink {
     try {
       message = JSON.parse(line);
     } catch {
-      this.fail(`the supervisor sent a line that is not JSON: ${line.slice(0, 80)}`);
+      this.fail(`received a line that is not JSON: ${line.slice(0, 80)}`);
       return;
     }
     if (typeof message !== 'object' || message === null || message.v !== CONTROL_PROTOCOL_VERSION) {
-      this.fail(`the supervisor speaks control protocol ${String((message as { v?: unknown })?.v)}, this client ${CONTROL_PROTOCOL_VERSION}`);
+      this.fail(`control protocol ${String((message as { v?: unknown })?.v)} received, ${CONTROL_PROTOCOL_VERSION} expected`);
       return;
     }
     if ('event' in message && message.event !== undefined) {

@@ -124,7 +124,7 @@ export class DashboardModel {
   connectionLost(reason: string, nowMs: number): void {
     if (this.link.kind === 'disconnected') return;
     this.link = { kind: 'disconnected', sinceMs: nowMs, reason: printable(reason) };
-    this.addNote('warn', 'control', `lost the control socket: ${reason}`, nowMs);
+    this.addNote('warn', 'control', `connection lost: ${reason}`, nowMs);
     if (this.prompt.kind === 'confirm-reload') this.prompt = { kind: 'none' };
   }
 

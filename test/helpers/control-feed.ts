@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CONTROL_PROTOCOL_VERSION, type ControlRequest, type StatusSnapshot } from '../../src/control/protocol';
+
+type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
+
+/**
+ * A control-socket server for driving the dashboard in-process: it speaks the real wire protocol
+ * over a real Unix socket, and the test decides what it answers and pushes.
+ */
+export class ControlFeed {
+  readonly dir = mkdtempSync(path.join(tmpdir(), 'sticky-feed-'));
+  readonly socketPath = path.join(this.dir, 'control.sock');
+  readonly requests: ControlRequest[] = [];
+  snapshot: StatusSnapshot;
+  /** Answers a reload; `send` pushes an event tagged with the request's id. */
+  onReload: (send: (data: unknown) => void) => Promise<Reply> = async () => ({ ok: true, result: null });
+  private server: net.Server | undefined;
+  private readonly subscribers = new Set<net.Socket>();
+
+  constructor(snapshot: StatusSnapshot) {
+    this.snapshot = snapshot;
+  }
+
+  async listen(): Promise<void> {
+    this.server = net.createServer((socket) => this.serve(socket));
+    await new Promise<void>((resolve) => this.server!.listen(this.socketPath, resolve));
+  }
+
+  /** Pushes a "status" event (the snapshot becomes the one `status` answers with, too). */
+  push(snapshot: StatusSnapshot): void {
+    this.snapshot = snapshot;
+    this.broadcast({ v: CONTROL_PROTOCOL_VERSION, event: 'status', data: snapshot });
+  }
+
+  broadcast(message: unknown): void {
+    for (const socket of this.subscribers) socket.write(JSON.stringify(message) + '\n');
+  }
+
+  /** Writes raw bytes to every subscriber (malformed input tests). */
+  writeRaw(text: string): void {
+    for (const socket of this.subscribers) socket.write(text);
+  }
+
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
+  /** Stops listening and drops every connection, as a dying supervisor would. */
+  async close(): Promise<void> {
+    for (const socket of this.subscribers) socket.destroy();
+    this.subscribers.clear();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = undefined;
+  }
+
+  async dispose(): Promise<void> {
+    await this.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private serve(socket: net.Socket): void {
+    let buffer = '';
+    socket.setEncoding('utf8');
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.subscribers.delete(socket));
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const request = JSON.parse(buffer.slice(0, newline)) as ControlRequest;
+        buffer = buffer.slice(newline + 1);
+        this.requests.push(request);
+        void this.answer(socket, request);
+      }
+    });
+  }
+
+  private async answer(socket: net.Socket, request: ControlRequest): Promise<void> {
+    const reply = (body: Reply) => socket.write(JSON.stringify({ v: CONTROL_PROTOCOL_VERSION, id: request.id, ...body }) + '\n');
+    switch (request.method) {
+      case 'status':
+        return void reply({ ok: true, result: this.snapshot });
+      case 'subscribe':
+        this.subscribers.add(socket);
+        return void reply({ ok: true, result: null });
+      case 'reload': {
+        const send = (data: unknown) =>
+          socket.write(JSON.stringify({ v: CONTROL_PROTOCOL_VERSION, event: 'reload', id: request.id, data }) + '\n');
+        return void reply(await this.onReload(send));
+      }
+      default:
+        return void reply({ ok: false, error: { code: 'STICKY_CONTROL', message: `unknown method ${request.method}` } });
+    }
+  }
+}
