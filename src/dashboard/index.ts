@@ -3,8 +3,8 @@
  * live dashboard until the user quits. A lost socket is retried once a second (a restarted supervisor
  * comes back on screen); nothing is polled by spawning processes.
  */
+import { ControlClient } from '../control/client';
 import type { ControlEvent, ReloadProgress, StatusSnapshot } from '../control/protocol';
-import { ControlLink } from './control-link';
 import { RenderLoop } from './render-loop';
 import { openTerminal } from './terminal';
 
@@ -31,26 +31,32 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
   }
 
   let loop: RenderLoop | undefined;
-  let link: ControlLink | undefined;
+  let link: ControlClient | undefined;
   let quitting = false;
   let reconnectTimer: NodeJS.Timeout | undefined;
   const early: ControlEvent[] = [];
 
   const onEvent = (event: ControlEvent) => (loop ? loop.event(event) : early.push(event));
-  const onClose = (error: Error) => {
-    link = undefined;
-    if (quitting || !loop) return;
-    loop.connectionLost(error.message);
-    scheduleReconnect();
-  };
-  const subscribe = async (): Promise<{ link: ControlLink; snapshot: StatusSnapshot }> => {
-    const connected = await ControlLink.connect(options.socketPath, onEvent, onClose);
+  const watchClose = (client: ControlClient) =>
+    client.closed
+      // A closed client rejects every request with the reason it closed.
+      .then(() => client.request('ping').then(() => 'closed', (error: Error) => error.message))
+      .then((reason) => {
+        if (link === client) link = undefined;
+        if (quitting || !loop) return;
+        loop.connectionLost(reason);
+        scheduleReconnect();
+      });
+  const subscribe = async (): Promise<{ link: ControlClient; snapshot: StatusSnapshot }> => {
+    const client = await ControlClient.connect(options.name, options.socketPath);
+    client.onEvent(onEvent);
     try {
-      const snapshot = (await connected.request('status')) as StatusSnapshot;
-      await connected.request('subscribe');
-      return { link: connected, snapshot };
+      const snapshot = await client.request<StatusSnapshot>('status');
+      await client.request('subscribe');
+      void watchClose(client);
+      return { link: client, snapshot };
     } catch (error) {
-      connected.close();
+      void client.close();
       throw error;
     }
   };
@@ -58,7 +64,7 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
     reconnectTimer = setTimeout(() => {
       subscribe().then(
         (result) => {
-          if (quitting) return result.link.close();
+          if (quitting) return void result.link.close();
           link = result.link;
           loop?.connectionRestored();
           loop?.snapshot(result.snapshot);
@@ -74,7 +80,7 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
   try {
     ({ link, snapshot: first } = await subscribe());
   } catch (error) {
-    process.stderr.write(`sticky status: no instance "${options.name}" is running (${(error as Error).message})\n`);
+    process.stderr.write(`sticky status: ${(error as Error).message}\n`);
     return 1;
   }
 
@@ -89,7 +95,8 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
     quit,
     reload(onProgress: (progress: ReloadProgress) => void): Promise<void> {
       if (!link) return Promise.reject(new Error('not connected to the supervisor'));
-      return link.request('reload', (event) => onProgress(event.data as ReloadProgress)).then(() => undefined);
+      const onEvent = (event: ControlEvent) => onProgress(event.data as ReloadProgress);
+      return link.request('reload', { timeoutMs: 0, onEvent }).then(() => undefined);
     },
   };
   try {
@@ -103,7 +110,7 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
     quitting = true;
     clearTimeout(reconnectTimer);
     loop?.stop();
-    link?.close();
+    void link?.close();
     terminal.close();
   }
   return 0;

@@ -48,6 +48,9 @@ const EVENTS_MIN_LINES = 3;
 /** Rule + column names + at least one worker row. */
 const TABLE_MIN_LINES = 3;
 const NOTICE_SHOWN_MS = 15_000;
+/** Events pane: "HH:MM:SS " before the text; continuation lines are indented as far. */
+const EVENT_INDENT = 9;
+const EVENT_MAX_LINES = 3;
 
 const STATE_COLOURS: Record<WorkerStatus['state'], string[]> = {
   starting: ['yellow-fg'],
@@ -224,15 +227,34 @@ function details(model: DashboardModel, entries: SlotEntry[], { width, glyphs, n
   return lines;
 }
 
+/** Newest events last; a long one continues on up to EVENT_MAX_LINES indented lines. */
 function eventLines(model: DashboardModel, height: number, { width, glyphs }: ViewOptions): string[] {
-  const shown = model.events.slice(-(height - 1));
-  return [
-    rule('events', width, glyphs),
-    ...shown.map((e) => {
-      const text = fit(`${e.kind}: ${e.text}`, Math.max(0, width - 9), 'left', glyphs.ellipsis).trimEnd();
-      return `${colour('gray-fg', clockTime(e.time))} ${colour(LEVEL_COLOURS[e.level], escapeTags(text))}`;
-    }),
-  ];
+  const textWidth = Math.max(1, width - EVENT_INDENT);
+  const lines: string[] = [];
+  for (let i = model.events.length - 1; i >= 0 && lines.length < height - 1; i--) {
+    const e = model.events[i]!;
+    const parts = wrap(`${e.kind}: ${e.text}`, textWidth, EVENT_MAX_LINES, glyphs.ellipsis);
+    const shown = parts.map((part, n) => {
+      const prefix = n === 0 ? colour('gray-fg', clockTime(e.time)) + ' ' : ' '.repeat(EVENT_INDENT);
+      return prefix + colour(LEVEL_COLOURS[e.level], escapeTags(part));
+    });
+    lines.unshift(...shown.slice(Math.max(0, shown.length - (height - 1 - lines.length))));
+  }
+  return [rule('events', width, glyphs), ...lines];
+}
+
+/** Splits `text` into lines of at most `width` at spaces where it can; the last line is cut with an ellipsis. */
+export function wrap(text: string, width: number, maxLines: number, ellipsis: string): string[] {
+  const lines: string[] = [];
+  let rest = text.trimEnd();
+  while (rest.length > width && lines.length < maxLines - 1) {
+    const space = rest.lastIndexOf(' ', width);
+    const cut = space > width / 2 ? space : width;
+    lines.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  lines.push(fit(rest, width, 'left', ellipsis).trimEnd());
+  return lines;
 }
 
 function footer(model: DashboardModel, slotCount: number, { nowMs, width, glyphs }: ViewOptions): string {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ASCII_GLYPHS, UNICODE_GLYPHS } from '../../src/dashboard/format';
 import { DashboardModel } from '../../src/dashboard/model';
-import { buildView, planHeights, type DashboardView, type ViewOptions } from '../../src/dashboard/view';
+import { buildView, planHeights, wrap, type DashboardView, type ViewOptions } from '../../src/dashboard/view';
 import { statusSnapshot, workerStatus } from '../helpers/status-snapshot';
 
 /** What a tagged line shows on screen. */
@@ -108,6 +108,23 @@ describe('dashboard view', () => {
     expect(plain(events[12]!)).toMatch(/^\d\d:\d\d:\d\d test: event 29 \{bold\}$/);
     expect(plain(events[1]!)).toContain('event 18');
     expect(events[12]).toContain('{red-fg}');
+  });
+
+  it('continues a long event on indented lines, keeping the newest at the bottom', () => {
+    expect(wrap('aaa bbb ccc ddd', 7, 3, '…')).toEqual(['aaa bbb', 'ccc ddd']);
+    expect(wrap('abcdefghij', 4, 2, '…')).toEqual(['abcd', 'efg…']);
+    const m = model({});
+    m.addNote('error', 'exit', 'worker 2001 exited with code 1: ' + 'Error: listen EADDRINUSE '.repeat(4), 40_000);
+    m.addNote('info', 'reload', 'complete', 40_001);
+    const events = buildView(m, at80x24).events.map(plain);
+    expect(events).toHaveLength(4);
+    expect(events[1]).toMatch(/^\d\d:\d\d:\d\d exit: worker 2001 exited with code 1: Error: listen EADDRINUSE Error:$/);
+    expect(events[2]).toMatch(/^ {9}listen EADDRINUSE Error: listen EADDRINUSE Error: listen EADDRINUSE$/);
+    expect(events[3]).toMatch(/reload: complete$/);
+    for (const line of events) expect(line.length).toBeLessThanOrEqual(80);
+    // With room for two event lines only the newest event and the end of the one before it show.
+    const small = buildView(m, { ...at80x24, height: 2 + 1 + 3 + 4 + 3 + 1 - 1 }).events.map(plain);
+    expect(small.slice(1)).toEqual([events[2], events[3]]);
   });
 
   it('shows the reload confirmation, its progress and its outcome in the footer', () => {
