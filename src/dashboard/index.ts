@@ -4,7 +4,7 @@
  * comes back on screen); nothing is polled by spawning processes.
  */
 import { ControlClient } from '../control/client';
-import type { ControlEvent, ReloadProgress, StatusSnapshot } from '../control/protocol';
+import type { ControlEvent, ReloadProgress, ReloadResult, StatusSnapshot } from '../control/protocol';
 import { RenderLoop } from './render-loop';
 import { openTerminal } from './terminal';
 
@@ -93,10 +93,10 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
   });
   const actions = {
     quit,
-    reload(onProgress: (progress: ReloadProgress) => void): Promise<void> {
+    reload(onProgress: (progress: ReloadProgress) => void): Promise<ReloadResult | null> {
       if (!link) return Promise.reject(new Error('not connected to the supervisor'));
       const onEvent = (event: ControlEvent) => onProgress(event.data as ReloadProgress);
-      return link.request('reload', { timeoutMs: 0, onEvent }).then(() => undefined);
+      return link.request<ReloadResult | null>('reload', { timeoutMs: 0, onEvent });
     },
   };
   try {

@@ -3,8 +3,8 @@
  * the reload prompt. Every change arrives through a method; nothing here touches a terminal, a
  * socket or a clock (callers pass `nowMs`), so it is unit-tested directly.
  */
-import type { ReloadProgress, StatusSnapshot, SupervisorEvent, WorkerStatus } from '../control/protocol';
-import { printable } from './format';
+import type { ReloadProgress, ReloadResult, StatusSnapshot, SupervisorEvent, WorkerStatus } from '../control/protocol';
+import { formatDuration, printable } from './format';
 import { RateTracker } from './rates';
 
 export const MAX_EVENTS = 200;
@@ -13,6 +13,7 @@ export interface EventLine {
   time: number;
   level: SupervisorEvent['level'];
   kind: string;
+  /** What the events pane shows: a supervisor event's message, or "kind: text" for this process's own notes. */
   text: string;
 }
 
@@ -26,11 +27,11 @@ export type Link =
   | { kind: 'connected'; sinceMs: number }
   | { kind: 'disconnected'; sinceMs: number; reason: string };
 
-/** One slot: its current worker and any old workers still draining beside it. */
+/** One slot: its current worker, and the others beside it (old ones draining, a replacement starting). */
 export interface SlotEntry {
   slot: number;
   worker: WorkerStatus;
-  draining: WorkerStatus[];
+  others: WorkerStatus[];
 }
 
 export class DashboardModel {
@@ -82,13 +83,16 @@ export class DashboardModel {
 
   /** A line from this process itself: a reload outcome, a lost connection, captured console output. */
   addNote(level: EventLine['level'], kind: string, text: string, nowMs: number): void {
-    this.insert({ time: nowMs, level, kind, text: printable(text) });
+    this.insert({ time: nowMs, level, kind, text: `${kind}: ${printable(text)}` });
   }
 
+  /**
+   * A step of the reload this dashboard asked for: shown in the footer. The supervisor logs each
+   * step as an event too, so only failures (with their reason) are added to the events pane here.
+   */
   addReloadProgress(progress: ReloadProgress, nowMs: number): void {
     const text = describeProgress(progress);
-    const level = progress.phase === 'failed' ? 'error' : 'info';
-    this.addNote(level, 'reload', text, nowMs);
+    if (progress.phase === 'failed') this.addNote('error', 'reload', text, nowMs);
     if (this.prompt.kind === 'reloading') this.prompt = { ...this.prompt, status: text };
   }
 
@@ -110,11 +114,19 @@ export class DashboardModel {
     return true;
   }
 
-  reloadFinished(error: { message: string } | undefined, nowMs: number): void {
-    const outcome = error ? `failed: ${printable(error.message)}` : 'complete';
-    const level = error ? 'error' : 'info';
-    this.addNote(level, 'reload', outcome, nowMs);
-    this.prompt = { kind: 'notice', level, text: `reload ${outcome}`, atMs: nowMs };
+  reloadFinished(outcome: { error: { message: string } } | { result: ReloadResult | null }, nowMs: number): void {
+    let text: string;
+    if ('error' in outcome) {
+      text = `failed: ${printable(outcome.error.message)}`;
+    } else {
+      const result = outcome.result;
+      const took = result && result.durationMs < 10_000 ? `${(result.durationMs / 1000).toFixed(1)}s` : formatDuration(result?.durationMs ?? 0);
+      text = result ? `complete: ${result.replaced.length} workers replaced in ${took}` : 'complete';
+      for (const line of result?.restartNeeded ?? []) this.addNote('warn', 'reload', `not applied, needs a restart: ${line}`, nowMs);
+    }
+    const level = 'error' in outcome ? 'error' : 'info';
+    this.addNote(level, 'reload', text, nowMs);
+    this.prompt = { kind: 'notice', level, text: `reload ${text}`, atMs: nowMs };
   }
 
   dismissPrompt(): void {
@@ -143,7 +155,10 @@ export class DashboardModel {
     this.selectedSlot = slots[next];
   }
 
-  /** Slots in order; a slot's current worker is the one not draining (or the newest if all are). */
+  /**
+   * Slots in order. A slot's current worker is its online one (the newest if a replacement is
+   * already online beside the old), else any worker not draining; the rest are shown beside it.
+   */
   slots(): SlotEntry[] {
     const bySlot = new Map<number, WorkerStatus[]>();
     for (const worker of this.snapshot?.workers ?? []) {
@@ -155,8 +170,10 @@ export class DashboardModel {
       .sort((a, b) => a - b)
       .map((slot) => {
         const workers = bySlot.get(slot)!;
-        const current = workers.find((w) => w.state !== 'draining') ?? workers[workers.length - 1]!;
-        return { slot, worker: current, draining: workers.filter((w) => w !== current) };
+        const newestFirst = [...workers].sort((a, b) => a.uptimeMs - b.uptimeMs);
+        const current =
+          newestFirst.find((w) => w.state === 'online') ?? newestFirst.find((w) => w.state !== 'draining') ?? newestFirst[0]!;
+        return { slot, worker: current, others: workers.filter((w) => w !== current) };
       });
   }
 

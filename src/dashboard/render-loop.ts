@@ -4,7 +4,7 @@
  * countdowns and the "disconnected" age move between snapshots.
  */
 import type blessed from 'blessed';
-import type { ControlEvent, ReloadProgress, StatusSnapshot, SupervisorEvent } from '../control/protocol';
+import type { ControlEvent, ReloadProgress, ReloadResult, StatusSnapshot, SupervisorEvent } from '../control/protocol';
 import { ASCII_GLYPHS, UNICODE_GLYPHS, type Glyphs } from './format';
 import { DashboardLayout } from './layout';
 import { DashboardModel, type EventLine } from './model';
@@ -15,7 +15,7 @@ export const TICK_MS = 1_000;
 
 export interface LoopActions {
   /** Sends a reload; resolves when the supervisor reports it complete. */
-  reload(onProgress: (progress: ReloadProgress) => void): Promise<void>;
+  reload(onProgress: (progress: ReloadProgress) => void): Promise<ReloadResult | null>;
   /** The user asked to leave (q, Ctrl-C). */
   quit(): void;
 }
@@ -130,8 +130,8 @@ export class RenderLoop {
       this.invalidate();
     };
     this.actions.reload(progress).then(
-      () => this.model.reloadFinished(undefined, this.clock()),
-      (error: Error) => this.model.reloadFinished(error, this.clock()),
+      (result) => this.model.reloadFinished({ result }, this.clock()),
+      (error: Error) => this.model.reloadFinished({ error }, this.clock()),
     ).finally(() => this.invalidate());
   }
 }

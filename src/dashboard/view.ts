@@ -148,12 +148,25 @@ function cells(values: string[]): string {
   return values.map((value, i) => fit(value, COLUMNS[i]!.width, i === 2 ? 'left' : 'right')).join(' ');
 }
 
+/** Active connections over every worker, old ones draining included: the whole of the share bars. */
+function activeSum(entries: SlotEntry[]): number {
+  return entries.reduce((sum, e) => sum + e.worker.active + e.others.reduce((s, o) => s + o.active, 0), 0);
+}
+
+/** What a worker beside the slot's current one is doing: draining (with its deadline) or starting. */
+function besideText(model: DashboardModel, other: WorkerStatus, nowMs: number): string {
+  if (other.state !== 'draining') return other.state === 'starting' ? 'replacement starting' : other.state;
+  if (other.drainDeadlineMs === undefined) return 'left';
+  const leftMs = Math.max(0, other.drainDeadlineMs - (nowMs - model.receivedAtMs));
+  return `left, forced close in ${formatDuration(leftMs)}`;
+}
+
 function tableRows(model: DashboardModel, entries: SlotEntry[], { width, nowMs, glyphs }: ViewOptions): TableRow[] {
-  const activeSum = entries.reduce((sum, e) => sum + e.worker.active + e.draining.reduce((s, d) => s + d.active, 0), 0);
+  const allActive = activeSum(entries);
   const barWidth = Math.min(MAX_BAR_WIDTH, Math.max(0, width - FIXED_WIDTH - SHARE_LABEL_WIDTH));
   const rows: TableRow[] = [];
-  for (const { slot, worker, draining } of entries) {
-    const share = activeSum > 0 ? worker.active / activeSum : 0;
+  for (const { slot, worker, others } of entries) {
+    const share = allActive > 0 ? worker.active / allActive : 0;
     const plain = cells([
       String(slot),
       String(worker.pid),
@@ -168,11 +181,10 @@ function tableRows(model: DashboardModel, entries: SlotEntry[], { width, nowMs, 
     ]);
     const shareText = barWidth > 0 ? ` ${bar(share, barWidth, glyphs)}${fit(`${Math.round(share * 100)}%`, SHARE_LABEL_WIDTH, 'right')}` : '';
     rows.push({ slot, text: withStateColour(plain, worker.state) + colour('cyan-fg', shareText) });
-    for (const old of draining) {
-      const leftMs = old.drainDeadlineMs === undefined ? undefined : Math.max(0, old.drainDeadlineMs - (nowMs - model.receivedAtMs));
-      const closes = leftMs === undefined ? '' : `, forced close in ${formatDuration(leftMs)}`;
-      const prefix = cells([`${glyphs.branch} `, String(old.pid), old.state, String(old.active)]);
-      rows.push({ slot, text: withStateColour(prefix, old.state) + ` left${closes}` });
+    for (const other of others) {
+      const prefix = cells([`${glyphs.branch} `, String(other.pid), other.state, String(other.active)]);
+      const text = besideText(model, other, nowMs);
+      rows.push({ slot, text: `${withStateColour(prefix, other.state)} ${text}` });
     }
   }
   return rows;
@@ -208,19 +220,21 @@ function details(model: DashboardModel, entries: SlotEntry[], { width, glyphs, n
   const lines = [rule('details', width, glyphs)];
   const entry = entries.find((e) => e.slot === model.selectedSlot);
   if (!entry) return [...lines, 'no workers'];
-  const { worker, draining } = entry;
-  const activeSum = entries.reduce((sum, e) => sum + e.worker.active + e.draining.reduce((s, d) => s + d.active, 0), 0);
-  const share = activeSum > 0 ? Math.round((worker.active / activeSum) * 100) : 0;
+  const { worker, others } = entry;
+  const allActive = activeSum(entries);
+  const share = allActive > 0 ? Math.round((worker.active / allActive) * 100) : 0;
   lines.push(
     `slot ${entry.slot}  pid ${worker.pid}  ${colour(STATE_COLOURS[worker.state], worker.state)}  up ${formatDuration(worker.uptimeMs)}  ` +
       `restarts ${worker.restarts}  rss ${formatBytes(worker.rssBytes)}  cpu ${formatPercent(worker.cpuPercent)}%`,
-    `connections ${worker.active} active (${share}% of ${activeSum})  ${worker.total} total  ${formatRate(model.workerRate(worker.pid))}/s`,
+    `connections ${worker.active} active (${share}% of ${allActive})  ${worker.total} total  ${formatRate(model.workerRate(worker.pid))}/s`,
   );
-  const old = draining[0];
-  const lastEvent = [...model.events].reverse().find((e) => e.text.includes(`slot ${entry.slot}:`) || e.text.includes(String(worker.pid)));
-  if (old) {
-    const leftMs = old.drainDeadlineMs === undefined ? '' : `, forced close in ${formatDuration(Math.max(0, old.drainDeadlineMs - (nowMs - model.receivedAtMs)))}`;
-    lines.push(`draining: pid ${old.pid}, ${old.active} connections left${leftMs}${draining.length > 1 ? ` (+${draining.length - 1} more)` : ''}`);
+  const other = others[0];
+  const about = new RegExp(`\\b(slot ${entry.slot}|${worker.pid})\\b`);
+  const lastEvent = [...model.events].reverse().find((e) => about.test(e.text));
+  if (other) {
+    const more = others.length > 1 ? ` (+${others.length - 1} more)` : '';
+    const doing = other.state === 'draining' ? `${other.active} connections ${besideText(model, other, nowMs)}` : besideText(model, other, nowMs);
+    lines.push(`beside it: pid ${other.pid} ${other.state}, ${doing}${more}`);
   } else if (lastEvent) {
     lines.push(escapeTags(fit(`last: ${clockTime(lastEvent.time)} ${lastEvent.text}`, width, 'left', glyphs.ellipsis).trimEnd()));
   }
@@ -233,7 +247,7 @@ function eventLines(model: DashboardModel, height: number, { width, glyphs }: Vi
   const lines: string[] = [];
   for (let i = model.events.length - 1; i >= 0 && lines.length < height - 1; i--) {
     const e = model.events[i]!;
-    const parts = wrap(`${e.kind}: ${e.text}`, textWidth, EVENT_MAX_LINES, glyphs.ellipsis);
+    const parts = wrap(e.text, textWidth, EVENT_MAX_LINES, glyphs.ellipsis);
     const shown = parts.map((part, n) => {
       const prefix = n === 0 ? colour('gray-fg', clockTime(e.time)) + ' ' : ' '.repeat(EVENT_INDENT);
       return prefix + colour(LEVEL_COLOURS[e.level], escapeTags(part));

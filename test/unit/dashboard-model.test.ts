@@ -10,16 +10,29 @@ describe('dashboard model', () => {
         workers: [
           workerStatus({ slot: 1, pid: 11 }),
           workerStatus({ slot: 0, pid: 10, state: 'draining', active: 3, drainDeadlineMs: 20_000 }),
-          workerStatus({ slot: 0, pid: 20, state: 'starting' }),
+          workerStatus({ slot: 0, pid: 20, state: 'online', uptimeMs: 500 }),
         ],
       }),
       0,
     );
     const slots = model.slots();
-    expect(slots.map((s) => [s.slot, s.worker.pid, s.draining.map((d) => d.pid)])).toEqual([
+    expect(slots.map((s) => [s.slot, s.worker.pid, s.others.map((d) => d.pid)])).toEqual([
       [0, 20, [10]],
       [1, 11, []],
     ]);
+  });
+
+  it('keeps the online worker as the slot\'s row while its replacement starts', () => {
+    const model = new DashboardModel('chat', 0);
+    const slot = (workers: Parameters<typeof workerStatus>[0][]) => {
+      model.applySnapshot(statusSnapshot({ workers: workers.map(workerStatus) }), 0);
+      const [entry] = model.slots();
+      return [entry!.worker.pid, entry!.others.map((w) => w.pid)];
+    };
+    expect(slot([{ slot: 0, pid: 10, uptimeMs: 9_000 }, { slot: 0, pid: 20, state: 'starting', uptimeMs: 100 }])).toEqual([10, [20]]);
+    expect(slot([{ slot: 0, pid: 10, uptimeMs: 9_000 }, { slot: 0, pid: 20, uptimeMs: 200 }])).toEqual([20, [10]]);
+    expect(slot([{ slot: 0, pid: 10, state: 'draining' }, { slot: 0, pid: 20, state: 'errored', uptimeMs: 0 }])).toEqual([20, [10]]);
+    expect(slot([{ slot: 0, pid: 10, state: 'draining' }])).toEqual([10, []]);
   });
 
   it('derives conn/s per worker and in total from successive snapshots', () => {
@@ -59,6 +72,9 @@ describe('dashboard model', () => {
     model.applySnapshot(statusSnapshot({ events: [start, crash] }), 3_000);
     model.applySnapshot(statusSnapshot({ events: [start, crash] }), 4_000);
     expect(model.events.map((e) => e.text)).toEqual(['started', 'slot 0: worker 10 exited with code 1']);
+    // Its own notes say what they are about.
+    model.addNote('warn', 'control', 'connection lost', 5_000);
+    expect(model.events.at(-1)!.text).toBe('control: connection lost');
   });
 
   it('keeps a bounded history and does not bring back events it dropped', () => {
@@ -75,7 +91,7 @@ describe('dashboard model', () => {
   it('strips terminal control sequences from event text', () => {
     const model = new DashboardModel('chat', 0);
     model.addNote('warn', 'console', '\x1b[31mred\x1b[0m\r\n', 0);
-    expect(model.events[0]!.text).toBe('red  ');
+    expect(model.events[0]!.text).toBe('console: red  ');
   });
 
   it('asks before reloading and reports the outcome', () => {
@@ -92,9 +108,26 @@ describe('dashboard model', () => {
     expect(model.prompt.kind).toBe('reloading');
     model.addReloadProgress({ slot: 0, phase: 'online', oldPid: 1, newPid: 2 }, 20);
     expect(model.prompt).toMatchObject({ kind: 'reloading', status: 'slot 0: new worker 2 online' });
-    model.reloadFinished({ message: 'slot 1: new worker not ready within 10000 ms' }, 30);
+    // The supervisor logs the steps itself; only a failed step is added here, with its reason.
+    expect(model.events.map((e) => e.text)).not.toContain('reload: slot 0: new worker 2 online');
+    model.addReloadProgress({ slot: 1, phase: 'failed', message: 'exit code 1' }, 25);
+    model.reloadFinished({ error: { message: 'slot 1: new worker not ready within 10000 ms' } }, 30);
     expect(model.prompt).toMatchObject({ kind: 'notice', level: 'error', text: 'reload failed: slot 1: new worker not ready within 10000 ms' });
-    expect(model.events.map((e) => e.text)).toContain('slot 0: new worker 2 online');
+    expect(model.events.map((e) => e.text).slice(-2)).toEqual([
+      'reload: slot 1: reload failed (exit code 1)',
+      'reload: failed: slot 1: new worker not ready within 10000 ms',
+    ]);
+  });
+
+  it('reports what a completed reload replaced and what it could not apply', () => {
+    const model = new DashboardModel('chat', 0);
+    model.applySnapshot(statusSnapshot(), 0);
+    model.requestReload();
+    model.answerReload(true, 0);
+    const replaced = [{ slot: 0, oldPid: 1, newPid: 3 }, { slot: 1, oldPid: 2, newPid: 4 }];
+    model.reloadFinished({ result: { replaced, restartNeeded: ['port: 3000 -> 3001'], durationMs: 1_500 } }, 10);
+    expect(model.prompt).toMatchObject({ kind: 'notice', level: 'info', text: 'reload complete: 2 workers replaced in 1.5s' });
+    expect(model.events.map((e) => [e.level, e.text])).toContainEqual(['warn', 'reload: not applied, needs a restart: port: 3000 -> 3001']);
   });
 
   it('does not offer a reload while the control socket is down', () => {

@@ -75,7 +75,9 @@ describe('dashboard view', () => {
     expect(row(50_000)).toBe('   └       10 draining      3 left, forced close in 15s');
     expect(row(90_000)).toContain('forced close in 0s');
     const details = buildView(m, at80x24).details.map(plain);
-    expect(details[3]).toBe('draining: pid 10, 3 connections left, forced close in 15s');
+    expect(details[3]).toBe('beside it: pid 10 draining, 3 connections left, forced close in 15s');
+    m.applySnapshot(statusSnapshot({ workers: [workerStatus({ slot: 0, pid: 20, uptimeMs: 9_000 }), workerStatus({ slot: 0, pid: 30, state: 'starting', uptimeMs: 50 })] }), 50_000);
+    expect(plain(buildView(m, at80x24).table[3]!)).toBe('   └       30 starting      0 replacement starting');
   });
 
   it('shows the selected worker in the details pane', () => {
@@ -135,7 +137,7 @@ describe('dashboard view', () => {
     m.answerReload(true, 50_000);
     m.addReloadProgress({ slot: 1, phase: 'draining', oldPid: 7 }, 52_000);
     expect(plain(buildView(m, { ...at80x24, nowMs: 53_000 }).footer)).toBe(' reloading 3s: slot 1: draining old worker 7');
-    m.reloadFinished(undefined, 54_000);
+    m.reloadFinished({ result: null }, 54_000);
     expect(plain(buildView(m, { ...at80x24, nowMs: 55_000 }).footer)).toMatch(/^ reload complete/);
     expect(plain(buildView(m, { ...at80x24, nowMs: 99_000 }).footer)).toBe(' q quit  r reload  ↑/↓ select');
   });

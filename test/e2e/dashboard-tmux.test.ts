@@ -1,0 +1,129 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { io, type Socket as ClientSocket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResolvedConfig } from '../../src/config/types';
+import { ControlClient } from '../../src/control/client';
+import type { StatusSnapshot } from '../../src/control/protocol';
+import { connected, loopbackAddresses } from '../helpers/clients';
+import { startNode, type Started } from '../helpers/processes';
+import { TmuxPane } from '../helpers/tmux';
+import { waitFor } from '../helpers/wait-for';
+
+// `sticky status` against a live instance: the supervisor's start() with 2 workers, the dashboard
+// in an 80x24 tmux pane, read back with capture-pane.
+
+const ROOT = path.resolve(__dirname, '../..');
+const FIXTURES = path.join(ROOT, 'test/fixtures/dashboard');
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+
+/** The rows of the workers table: current worker per slot (marker, slot, pid, state, active). */
+function workerRows(screen: string): Array<{ slot: number; pid: number; state: string; active: number }> {
+  return [...screen.matchAll(/^[ ›]\s+(\d+)\s+(\d+) (\w+)\s+(\d+)\s/gm)].map((m) => ({
+    slot: Number(m[1]),
+    pid: Number(m[2]),
+    state: m[3]!,
+    active: Number(m[4]),
+  }));
+}
+
+describe('sticky status dashboard in tmux against a live supervisor', () => {
+  const runtimeDir = mkdtempSync(path.join(tmpdir(), 'sticky-rt-'));
+  const name = `dash${process.pid}`;
+  const socketPath = path.join(runtimeDir, 'sticky', `${name}.sock`);
+  const clients: ClientSocket[] = [];
+  let supervisor: Started;
+  let port: number;
+  let pane: TmuxPane;
+
+  const status = async (): Promise<StatusSnapshot> => {
+    const control = await ControlClient.connect(name, socketPath);
+    try {
+      return await control.request<StatusSnapshot>('status');
+    } finally {
+      await control.close();
+    }
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(path.join(ROOT, 'dist/dashboard/index.js'))) throw new Error('run `npm run build` first: the fixtures load dist/');
+    const config: ResolvedConfig = {
+      name,
+      configFile: undefined,
+      script: path.join(FIXTURES, 'app.js'),
+      cwd: ROOT,
+      port: 0,
+      host: '127.0.0.1',
+      workers: 2,
+      routing: { by: 'ip', seed: 0, ipv4Prefix: 32, ipv6Prefix: 128, maxPending: 10_000 },
+      broadcast: false,
+      env: {},
+      execArgv: [],
+      args: [],
+      reload: { readyTimeoutMs: 10_000, drainTimeoutMs: 2_000 },
+      restart: { minUptimeMs: 1_000, maxBackoffMs: 15_000 },
+      watch: false,
+      log: { level: 'info' },
+    };
+    supervisor = startNode(path.join(FIXTURES, 'supervisor.js'), [JSON.stringify(config)], { XDG_RUNTIME_DIR: runtimeDir });
+    port = Number((await supervisor.line(/^STARTED (\d+)$/, 20_000))[1]);
+    pane = await TmuxPane.open(80, 24);
+    pane.run(`node ${path.join(FIXTURES, 'run.js')} ${socketPath} ${name}; echo "DASHBOARD_EXIT=$?"`);
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.disconnect();
+    pane?.close();
+    await supervisor?.kill();
+    rmSync(runtimeDir, { recursive: true, force: true });
+  });
+
+  it('shows both worker pids', async () => {
+    const pids = (await status()).workers.map((w) => w.pid);
+    expect(pids).toHaveLength(2);
+    const screen = await waitFor(() => {
+      const text = pane.capture();
+      return pids.every((pid) => workerRows(text).some((row) => row.pid === pid && row.state === 'online')) && text;
+    }, 10_000, `pids ${pids.join(', ')} on screen`);
+    expect(pane.alternateScreen()).toBe(true);
+    expect(screen).toContain(`sticky ${name}  routing ip  127.0.0.1:${port}`);
+    for (const line of screen.split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
+  });
+
+  it('counts 12 idle websocket clients on the rows within 5 s', async () => {
+    for (const localAddress of loopbackAddresses(12)) {
+      clients.push(io(`http://127.0.0.1:${port}`, { transports: ['websocket'], localAddress, reconnection: false, forceNew: true } as never));
+    }
+    await Promise.all(clients.map((client) => connected(client)));
+    const screen = await waitFor(() => {
+      const text = pane.capture();
+      return workerRows(text).reduce((sum, row) => sum + row.active, 0) === 12 && text;
+    }, 5_000, 'the rows to sum to 12 active connections');
+    expect(screen).toMatch(/^active 12 /m);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(path.join(ARTIFACTS, 'dashboard-80x24.txt'), screen);
+  });
+
+  it('reloads after r and y, and the new pids replace the old on screen', async () => {
+    const before = workerRows(pane.capture()).map((row) => row.pid);
+    pane.keys('r');
+    await waitFor(() => pane.capture().includes('Reload all 2 workers'), 5_000, 'the confirmation');
+    pane.keys('y');
+    const after = await waitFor(() => {
+      const rows = workerRows(pane.capture());
+      return rows.length === 2 && rows.every((row) => !before.includes(row.pid) && row.state === 'online') && rows;
+    }, 20_000, 'two new online pids');
+    const truth = (await status()).workers.filter((w) => w.state === 'online').map((w) => w.pid);
+    expect(after.map((row) => row.pid).sort()).toEqual(truth.sort());
+    await waitFor(() => pane.capture().includes('reload complete: 2 workers replaced'), 10_000, 'the outcome');
+  });
+
+  it('quits on q and gives the terminal back', async () => {
+    pane.keys('q');
+    await waitFor(() => pane.capture().includes('DASHBOARD_EXIT=0') && pane.atPrompt(), 5_000, 'the shell prompt back');
+    expect(pane.alternateScreen()).toBe(false);
+    const screen = pane.capture();
+    expect(screen).not.toMatch(/workers|q quit/);
+  });
+});
