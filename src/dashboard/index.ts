@@ -93,10 +93,14 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
   });
   const actions = {
     quit,
-    reload(onProgress: (progress: ReloadProgress) => void): Promise<ReloadResult | null> {
-      if (!link) return Promise.reject(new Error('not connected to the supervisor'));
+    async reload(onProgress: (progress: ReloadProgress) => void): Promise<ReloadResult | null> {
+      const client = link;
+      if (!client) throw new Error('not connected to the supervisor');
       const onEvent = (event: ControlEvent) => onProgress(event.data as ReloadProgress);
-      return link.request<ReloadResult | null>('reload', { timeoutMs: 0, onEvent });
+      const result = await client.request<ReloadResult | null>('reload', { timeoutMs: 0, onEvent });
+      // The last pushed status may predate the old workers' exit: show the outcome on fresh rows.
+      await client.request<StatusSnapshot>('status').then((snapshot) => loop?.snapshot(snapshot), () => undefined);
+      return result;
     },
   };
   try {

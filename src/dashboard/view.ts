@@ -169,7 +169,8 @@ function tableRows(model: DashboardModel, entries: SlotEntry[], { width, nowMs, 
     const share = allActive > 0 ? worker.active / allActive : 0;
     const plain = cells([
       String(slot),
-      String(worker.pid),
+      // pid 0: the slot has no process right now (waiting out a restart backoff).
+      worker.pid > 0 ? String(worker.pid) : '-',
       worker.state,
       String(worker.active),
       String(worker.total),

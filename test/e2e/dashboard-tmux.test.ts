@@ -17,6 +17,7 @@ import { waitFor } from '../helpers/wait-for';
 const ROOT = path.resolve(__dirname, '../..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/dashboard');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+const DRAIN_TIMEOUT_MS = 5_000;
 
 /** The rows of the workers table: current worker per slot (marker, slot, pid, state, active). */
 function workerRows(screen: string): Array<{ slot: number; pid: number; state: string; active: number }> {
@@ -61,7 +62,8 @@ describe('sticky status dashboard in tmux against a live supervisor', () => {
       env: {},
       execArgv: [],
       args: [],
-      reload: { readyTimeoutMs: 10_000, drainTimeoutMs: 2_000 },
+      // Long enough that the old workers are seen draining their websockets before being cut off.
+      reload: { readyTimeoutMs: 10_000, drainTimeoutMs: DRAIN_TIMEOUT_MS },
       restart: { minUptimeMs: 1_000, maxBackoffMs: 15_000 },
       watch: false,
       log: { level: 'info' },
@@ -110,13 +112,25 @@ describe('sticky status dashboard in tmux against a live supervisor', () => {
     pane.keys('r');
     await waitFor(() => pane.capture().includes('Reload all 2 workers'), 5_000, 'the confirmation');
     pane.keys('y');
+    // The old workers keep their idle websockets until the drain deadline: shown under their slot.
+    const draining = await waitFor(() => {
+      const text = pane.capture();
+      const rows = [...text.matchAll(/^ +└ +(\d+) draining +(\d+) left, forced close in (\d+)s$/gm)];
+      return rows.length === 2 && { text, rows: rows.map((m) => ({ pid: Number(m[1]), left: Number(m[2]), inS: Number(m[3]) })) };
+    }, DRAIN_TIMEOUT_MS, 'both old workers draining under their slots');
+    expect(draining.rows.map((row) => row.pid).sort()).toEqual([...before].sort());
+    expect(draining.rows.reduce((sum, row) => sum + row.left, 0)).toBeGreaterThan(0);
+    for (const row of draining.rows) expect(row.inS).toBeLessThanOrEqual(DRAIN_TIMEOUT_MS / 1000);
+    writeFileSync(path.join(ARTIFACTS, 'dashboard-80x24-reload.txt'), draining.text);
     const after = await waitFor(() => {
       const rows = workerRows(pane.capture());
       return rows.length === 2 && rows.every((row) => !before.includes(row.pid) && row.state === 'online') && rows;
-    }, 20_000, 'two new online pids');
+    }, 10_000, 'two new online pids');
     const truth = (await status()).workers.filter((w) => w.state === 'online').map((w) => w.pid);
     expect(after.map((row) => row.pid).sort()).toEqual(truth.sort());
-    await waitFor(() => pane.capture().includes('reload complete: 2 workers replaced'), 10_000, 'the outcome');
+    await waitFor(() => pane.capture().includes('reload complete: 2 workers replaced'), DRAIN_TIMEOUT_MS + 5_000, 'the outcome');
+    expect(pane.capture()).not.toMatch(/^ +└ .* draining/m);
+    expect(workerRows(pane.capture()).map((row) => row.pid).sort()).toEqual(truth.sort());
   });
 
   it('quits on q and gives the terminal back', async () => {

@@ -49,6 +49,7 @@ describe('dashboard view', () => {
       workers: [
         workerStatus({ slot: 0, pid: 2345, active: 9, total: 170, restarts: 1, uptimeMs: 299_000, rssBytes: 51_200_000, cpuPercent: 3.14 }),
         workerStatus({ slot: 1, pid: 2346, active: 3, state: 'errored' }),
+        workerStatus({ slot: 2, pid: 0, state: 'errored', rssBytes: 0, cpuPercent: 0, uptimeMs: 0, restarts: 5 }),
       ],
     });
     const view = buildView(m, at80x24);
@@ -59,6 +60,7 @@ describe('dashboard view', () => {
     expect(table[1]).toBe(' SLOT     PID STATE    ACTIVE   TOTAL CONN/S    RSS  CPU% UPTIME RST SHARE');
     expect(table[2]).toBe('›   0    2345 online        9     170      -  48.8M   3.1  4m59s   1 ████▌·  75%');
     expect(table[3]).toBe('    1    2346 errored       3       0      -  50.0M   1.5    10s   0 █▌····  25%');
+    expect(table[4]).toBe('    2       - errored       0       0      -     0B   0.0     0s   5 ······   0%');
     expect(view.table[3]).toContain('{red-fg}{bold}errored ');
     expect(view.table[2]).toMatch(/^\{inverse\}.*\{\/inverse\}$/);
   });
