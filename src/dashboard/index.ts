@@ -4,6 +4,7 @@
  * comes back on screen); nothing is polled by spawning processes.
  */
 import { ControlClient } from '../control/client';
+import { controlSocketPath } from '../control/paths';
 import type { ControlEvent, ReloadProgress, ReloadResult, StatusSnapshot } from '../control/protocol';
 import { RenderLoop } from './render-loop';
 import { openTerminal } from './terminal';
@@ -20,10 +21,19 @@ export interface DashboardOptions {
   output?: NodeJS.WriteStream;
   /** Called once the dashboard is drawing (tests drive it through this). */
   onReady?: (loop: RenderLoop) => void;
+  /** A connection already open to the instance, used first (reconnects go to `socketPath`). */
+  client?: ControlClient;
 }
 
-/** Runs the dashboard; resolves with the exit code (0 after q, 1 when no instance answers). */
-export async function runDashboard(options: DashboardOptions): Promise<number> {
+/**
+ * Runs the dashboard; resolves with the exit code (0 after q, 1 when no instance answers).
+ * Takes the instance's socket and name, or a client already connected to it (then the socket is
+ * the one its name gives).
+ */
+export async function runDashboard(target: DashboardOptions | ControlClient): Promise<number> {
+  const options: DashboardOptions =
+    target instanceof ControlClient ? { name: target.name, socketPath: controlSocketPath(target.name), client: target } : target;
+  let given = options.client;
   const output = options.output ?? process.stdout;
   if (!output.isTTY) {
     process.stderr.write('sticky status: the dashboard needs a terminal; use `sticky status --json`\n');
@@ -48,7 +58,8 @@ export async function runDashboard(options: DashboardOptions): Promise<number> {
         scheduleReconnect();
       });
   const subscribe = async (): Promise<{ link: ControlClient; snapshot: StatusSnapshot }> => {
-    const client = await ControlClient.connect(options.name, options.socketPath);
+    const client = given ?? (await ControlClient.connect(options.name, options.socketPath));
+    given = undefined;
     client.onEvent(onEvent);
     try {
       const snapshot = await client.request<StatusSnapshot>('status');

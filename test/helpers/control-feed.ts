@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,7 @@ type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string;
  */
 export class ControlFeed {
   readonly dir = mkdtempSync(path.join(tmpdir(), 'sticky-feed-'));
-  readonly socketPath = path.join(this.dir, 'control.sock');
+  readonly socketPath: string;
   readonly requests: ControlRequest[] = [];
   snapshot: StatusSnapshot;
   /** Answers a reload; `send` pushes an event tagged with the request's id. */
@@ -20,8 +20,11 @@ export class ControlFeed {
   private server: net.Server | undefined;
   private readonly subscribers = new Set<net.Socket>();
 
-  constructor(snapshot: StatusSnapshot) {
+  /** `at`: where to listen, relative to a fresh temp folder (default control.sock). */
+  constructor(snapshot: StatusSnapshot, at = 'control.sock') {
     this.snapshot = snapshot;
+    this.socketPath = path.join(this.dir, at);
+    mkdirSync(path.dirname(this.socketPath), { recursive: true, mode: 0o700 });
   }
 
   async listen(): Promise<void> {

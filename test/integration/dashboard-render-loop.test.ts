@@ -1,4 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ControlClient } from '../../src/control/client';
+import { controlSocketPath } from '../../src/control/paths';
 import { runDashboard, type RenderLoop } from '../../src/dashboard/index';
 import { ControlFeed } from '../helpers/control-feed';
 import { CTRL_C, FakeTerminal, KEY_DOWN } from '../helpers/fake-terminal';
@@ -192,6 +194,33 @@ describe('dashboard render loop (in-process, real socket)', () => {
     }
     await waitFor(() => feed.subscriberCount === 1 && /live$/m.test(screen()), 10_000, 'reconnected');
     expect(screen()).toMatch(/4101 online/);
+  });
+
+  it('takes a client the CLI already connected, and reconnects by its name', async () => {
+    const feed = new ControlFeed(twoWorkers([1, 2]), 'sticky/chat.sock');
+    await feed.listen();
+    cleanups.push(() => feed.dispose());
+    const runtimeDir = process.env.XDG_RUNTIME_DIR;
+    process.env.XDG_RUNTIME_DIR = feed.dir;
+    cleanups.push(() => {
+      if (runtimeDir === undefined) delete process.env.XDG_RUNTIME_DIR;
+      else process.env.XDG_RUNTIME_DIR = runtimeDir;
+    });
+    const client = await ControlClient.connect('chat');
+    const terminal = new FakeTerminal();
+    let ready!: (loop: RenderLoop) => void;
+    const started = new Promise<RenderLoop>((resolve) => (ready = resolve));
+    const exit = runDashboard({ name: 'chat', socketPath: controlSocketPath('chat'), client, input: terminal.input as never, output: terminal.output as never, onReady: ready });
+    const loop = await started;
+    const screen = () => loop.layout.text().join('\n');
+    expect(screen()).toMatch(/4102 online\s+2\b/);
+    expect(feed.requests.map((r) => r.method)).toEqual(['status', 'subscribe']);
+    await feed.close();
+    await waitFor(() => /disconnected/.test(screen()), 5_000, 'disconnected shown');
+    await feed.listen();
+    await waitFor(() => /live$/m.test(screen()), 10_000, 'reconnected');
+    terminal.press('q');
+    expect(await exit).toBe(0);
   });
 
   it('exits 1 with one line when no instance is running', async () => {
