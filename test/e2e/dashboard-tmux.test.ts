@@ -1,22 +1,16 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { io, type Socket as ClientSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResolvedConfig } from '../../src/config/types';
-import { ControlClient } from '../../src/control/client';
-import type { StatusSnapshot } from '../../src/control/protocol';
 import { connected, loopbackAddresses } from '../helpers/clients';
-import { startNode, type Started } from '../helpers/processes';
+import { ensureArtifacts, startSupervisor, type RunningSupervisor } from '../helpers/supervisor';
 import { TmuxPane } from '../helpers/tmux';
 import { waitFor } from '../helpers/wait-for';
 
-// `sticky status` against a live instance: the supervisor's start() with 2 workers, the dashboard
-// in an 80x24 tmux pane, read back with capture-pane.
+// `sticky status` against a live instance: the supervisor's start() with 2 workers, the real CLI's
+// dashboard in an 80x24 tmux pane, read back with capture-pane.
 
 const ROOT = path.resolve(__dirname, '../..');
-const FIXTURES = path.join(ROOT, 'test/fixtures/dashboard');
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const DRAIN_TIMEOUT_MS = 5_000;
 
 /** The rows of the workers table: current worker per slot (marker, slot, pid, state, active). */
@@ -30,55 +24,24 @@ function workerRows(screen: string): Array<{ slot: number; pid: number; state: s
 }
 
 describe('sticky status dashboard in tmux against a live supervisor', () => {
-  const runtimeDir = mkdtempSync(path.join(tmpdir(), 'sticky-rt-'));
-  const name = `dash${process.pid}`;
-  const socketPath = path.join(runtimeDir, 'sticky', `${name}.sock`);
   const clients: ClientSocket[] = [];
-  let supervisor: Started;
-  let port: number;
+  let supervisor: RunningSupervisor;
   let pane: TmuxPane;
-
-  const status = async (): Promise<StatusSnapshot> => {
-    const control = await ControlClient.connect(name, socketPath);
-    try {
-      return await control.request<StatusSnapshot>('status');
-    } finally {
-      await control.close();
-    }
-  };
+  const status = () => supervisor.status();
 
   beforeAll(async () => {
-    if (!existsSync(path.join(ROOT, 'dist/dashboard/index.js'))) throw new Error('run `npm run build` first: the fixtures load dist/');
-    const config: ResolvedConfig = {
-      name,
-      configFile: undefined,
-      script: path.join(FIXTURES, 'app.js'),
-      cwd: ROOT,
-      port: 0,
-      host: '127.0.0.1',
-      workers: 2,
-      routing: { by: 'ip', seed: 0, ipv4Prefix: 32, ipv6Prefix: 128, maxPending: 10_000 },
-      broadcast: false,
-      env: {},
-      execArgv: [],
-      args: [],
-      // Long enough that the old workers are seen draining their websockets before being cut off.
-      reload: { readyTimeoutMs: 10_000, drainTimeoutMs: DRAIN_TIMEOUT_MS },
-      restart: { minUptimeMs: 1_000, maxBackoffMs: 15_000 },
-      watch: false,
-      log: { level: 'info' },
-    };
-    supervisor = startNode(path.join(FIXTURES, 'supervisor.js'), [JSON.stringify(config)], { XDG_RUNTIME_DIR: runtimeDir });
-    port = Number((await supervisor.line(/^STARTED (\d+)$/, 20_000))[1]);
-    pane = await TmuxPane.open(80, 24);
-    pane.run(`node ${path.join(FIXTURES, 'run.js')} ${socketPath} ${name}; echo "DASHBOARD_EXIT=$?"`);
+    if (!existsSync(path.join(ROOT, 'dist/cli/index.js'))) throw new Error('run `npm run build` first: bin/sticky.js loads dist/');
+    // Long enough that the old workers are seen draining their websockets before being cut off.
+    supervisor = await startSupervisor({ reload: { drainTimeoutMs: DRAIN_TIMEOUT_MS } });
+    pane = await TmuxPane.open(80, 24, { XDG_RUNTIME_DIR: supervisor.runtimeDir });
+    pane.run(`node ${path.join(ROOT, 'bin/sticky.js')} status --name ${supervisor.config.name}; echo "DASHBOARD_EXIT=$?"`);
   });
 
   afterAll(async () => {
     for (const client of clients) client.disconnect();
     pane?.close();
-    await supervisor?.kill();
-    rmSync(runtimeDir, { recursive: true, force: true });
+    await supervisor?.proc.kill();
+    if (supervisor) rmSync(supervisor.runtimeDir, { recursive: true, force: true });
   });
 
   it('shows both worker pids', async () => {
@@ -89,13 +52,13 @@ describe('sticky status dashboard in tmux against a live supervisor', () => {
       return pids.every((pid) => workerRows(text).some((row) => row.pid === pid && row.state === 'online')) && text;
     }, 10_000, `pids ${pids.join(', ')} on screen`);
     expect(pane.alternateScreen()).toBe(true);
-    expect(screen).toContain(`sticky ${name}  routing ip  127.0.0.1:${port}`);
+    expect(screen).toContain(`sticky ${supervisor.config.name}  routing ip  127.0.0.1:${supervisor.port}`);
     for (const line of screen.split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
   });
 
   it('counts 12 idle websocket clients on the rows within 5 s', async () => {
     for (const localAddress of loopbackAddresses(12)) {
-      clients.push(io(`http://127.0.0.1:${port}`, { transports: ['websocket'], localAddress, reconnection: false, forceNew: true } as never));
+      clients.push(io(`http://127.0.0.1:${supervisor.port}`, { transports: ['websocket'], localAddress, reconnection: false, forceNew: true } as never));
     }
     await Promise.all(clients.map((client) => connected(client)));
     const screen = await waitFor(() => {
@@ -103,8 +66,7 @@ describe('sticky status dashboard in tmux against a live supervisor', () => {
       return workerRows(text).reduce((sum, row) => sum + row.active, 0) === 12 && text;
     }, 5_000, 'the rows to sum to 12 active connections');
     expect(screen).toMatch(/^active 12 /m);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    writeFileSync(path.join(ARTIFACTS, 'dashboard-80x24.txt'), screen);
+    writeFileSync(path.join(ensureArtifacts(), 'dashboard-80x24.txt'), screen);
   });
 
   it('reloads after r and y, and the new pids replace the old on screen', async () => {
@@ -121,7 +83,7 @@ describe('sticky status dashboard in tmux against a live supervisor', () => {
     expect(draining.rows.map((row) => row.pid).sort()).toEqual([...before].sort());
     expect(draining.rows.reduce((sum, row) => sum + row.left, 0)).toBeGreaterThan(0);
     for (const row of draining.rows) expect(row.inS).toBeLessThanOrEqual(DRAIN_TIMEOUT_MS / 1000);
-    writeFileSync(path.join(ARTIFACTS, 'dashboard-80x24-reload.txt'), draining.text);
+    writeFileSync(path.join(ensureArtifacts(), 'dashboard-80x24-reload.txt'), draining.text);
     const after = await waitFor(() => {
       const rows = workerRows(pane.capture());
       return rows.length === 2 && rows.every((row) => !before.includes(row.pid) && row.state === 'online') && rows;

@@ -3,12 +3,14 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CONTROL_PROTOCOL_VERSION, type ControlRequest, type StatusSnapshot } from '../../src/control/protocol';
+import { closePeer, startPeer } from './control-peer';
 
 type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
 
 /**
- * A control-socket server for driving the dashboard in-process: it speaks the real wire protocol
- * over a real Unix socket, and the test decides what it answers and pushes.
+ * A control-socket server for driving the dashboard in-process: the scripted peer of
+ * control-peer.ts keeping a snapshot, subscribers and a reload answer, so a test decides what the
+ * dashboard is told and when.
  */
 export class ControlFeed {
   readonly dir = mkdtempSync(path.join(tmpdir(), 'sticky-feed-'));
@@ -28,8 +30,11 @@ export class ControlFeed {
   }
 
   async listen(): Promise<void> {
-    this.server = net.createServer((socket) => this.serve(socket));
-    await new Promise<void>((resolve) => this.server!.listen(this.socketPath, resolve));
+    this.server = await startPeer(this.socketPath, (request, send, socket) => {
+      this.requests.push(request as ControlRequest);
+      socket.once('close', () => this.subscribers.delete(socket));
+      void this.answer(socket, request as ControlRequest, send);
+    });
   }
 
   /** Pushes a "status" event (the snapshot becomes the one `status` answers with, too). */
@@ -55,7 +60,7 @@ export class ControlFeed {
   async close(): Promise<void> {
     for (const socket of this.subscribers) socket.destroy();
     this.subscribers.clear();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    if (this.server) await closePeer(this.server);
     this.server = undefined;
   }
 
@@ -64,25 +69,8 @@ export class ControlFeed {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private serve(socket: net.Socket): void {
-    let buffer = '';
-    socket.setEncoding('utf8');
-    socket.on('error', () => undefined);
-    socket.on('close', () => this.subscribers.delete(socket));
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const request = JSON.parse(buffer.slice(0, newline)) as ControlRequest;
-        buffer = buffer.slice(newline + 1);
-        this.requests.push(request);
-        void this.answer(socket, request);
-      }
-    });
-  }
-
-  private async answer(socket: net.Socket, request: ControlRequest): Promise<void> {
-    const reply = (body: Reply) => socket.write(JSON.stringify({ v: CONTROL_PROTOCOL_VERSION, id: request.id, ...body }) + '\n');
+  private async answer(socket: net.Socket, request: ControlRequest, send: (message: unknown) => void): Promise<void> {
+    const reply = (body: Reply) => send({ v: CONTROL_PROTOCOL_VERSION, id: request.id, ...body });
     switch (request.method) {
       case 'status':
         return void reply({ ok: true, result: this.snapshot });
@@ -90,9 +78,8 @@ export class ControlFeed {
         this.subscribers.add(socket);
         return void reply({ ok: true, result: null });
       case 'reload': {
-        const send = (data: unknown) =>
-          socket.write(JSON.stringify({ v: CONTROL_PROTOCOL_VERSION, event: 'reload', id: request.id, data }) + '\n');
-        return void reply(await this.onReload(send));
+        const progress = (data: unknown) => send({ v: CONTROL_PROTOCOL_VERSION, event: 'reload', id: request.id, data });
+        return void reply(await this.onReload(progress));
       }
       default:
         return void reply({ ok: false, error: { code: 'STICKY_CONTROL', message: `unknown method ${request.method}` } });
