@@ -6,6 +6,8 @@ import { adoptServer, setWorkerEnv } from './worker/adopt.js';
 import { parseLegacyArgs, resolveServer, type LegacyOptions, type ServerOrFactory } from './legacy/options.js';
 import type { ResolvedConfig } from './config/types.js';
 import type { Supervisor } from './supervisor/index.js';
+import * as configDefine from './config/define.js';
+import type * as configTypes from './config/types.js';
 
 if (cluster.isWorker) setWorkerEnv();
 
@@ -61,6 +63,12 @@ namespace sticky {
   export function start(config: ResolvedConfig, reloadConfig?: () => Promise<ResolvedConfig>): Promise<Supervisor> {
     return import('./supervisor/index.js').then((m) => m.start(config, reloadConfig));
   }
+
+  /** Types and completes `sticky.config.ts`: `export default defineConfig({ script: './server.js' })`. */
+  export import defineConfig = configDefine.defineConfig;
+  export type StickyConfig = configTypes.StickyConfig;
+  export type ResolvedConfig = configTypes.ResolvedConfig;
+  export type RoutingConfig = configTypes.RoutingConfig;
 }
 
 export = sticky;

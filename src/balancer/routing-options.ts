@@ -80,8 +80,8 @@ export function resolveRouting(routing: RoutingConfig | undefined, base: CommonR
 /** Prefix grouping as addressKey takes it: full-length prefixes mean none (and its fast path). */
 export function prefixOf(routing: Pick<ResolvedRouting, 'ipv4Prefix' | 'ipv6Prefix'>): PrefixOptions {
   return {
-    ipv4Prefix: routing.ipv4Prefix < 32 ? routing.ipv4Prefix : undefined,
-    ipv6Prefix: routing.ipv6Prefix < 128 ? routing.ipv6Prefix : undefined,
+    ipv4Prefix: routing.ipv4Prefix !== undefined && routing.ipv4Prefix < 32 ? routing.ipv4Prefix : undefined,
+    ipv6Prefix: routing.ipv6Prefix !== undefined && routing.ipv6Prefix < 128 ? routing.ipv6Prefix : undefined,
   };
 }
 

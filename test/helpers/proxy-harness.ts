@@ -182,10 +182,12 @@ export function rssBytes(pid: number): number {
 /** Runs a process to its exit and returns what it printed (for config errors). */
 export function runToExit(args: string[], env: Record<string, string> = {}, timeoutMs = 10_000): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    // stdin stays open: the routing fixtures stop when it ends, which would race what we wait for.
+    const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     proc.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
     const timer = setTimeout(() => { process.kill(proc.pid!, 'SIGKILL'); reject(new Error(`still running after ${timeoutMs} ms; stderr:\n${stderr}`)); }, timeoutMs);
-    proc.on('exit', (code) => { clearTimeout(timer); resolve({ code, stderr }); });
+    // 'close', not 'exit': a worker sharing the stderr pipe may still be writing its last words.
+    proc.on('close', (code) => { clearTimeout(timer); resolve({ code, stderr }); });
   });
 }
