@@ -19,7 +19,7 @@ function sticky(options: LegacyOptions, serverOrFactory: ServerOrFactory): Serve
 function sticky(first: unknown, second?: unknown): Server {
   const parsed = parseLegacyArgs(first, second);
   if (cluster.isPrimary) {
-    const balancer = new BalancerServer({ workers: parsed.num });
+    const balancer = new BalancerServer({ workers: parsed.num, routing: parsed.routing });
     balancer.pool.start();
     return balancer;
   }

@@ -2,6 +2,8 @@ import cluster from 'node:cluster';
 import type { Server, Socket } from 'node:net';
 import { isSticky, STICKY_CMD, type ConnMessage, type PrimaryToWorker, type WorkerToPrimary } from '../ipc/messages.js';
 import { ConnectionTracker } from './connection-tracker.js';
+import { headerRoutingFromEnv, MisrouteCheck } from './misroute.js';
+import { RemoteOverrides } from './remote-override.js';
 import { replay, type SyncOptions } from './replay.js';
 
 export interface AdoptOptions {
@@ -13,6 +15,8 @@ type Listener = (msg: unknown, handle?: unknown) => void;
 interface Adopted {
   server: Server;
   tracker: ConnectionTracker;
+  misroute: MisrouteCheck | undefined;
+  remotes: RemoteOverrides;
   accepting: boolean;
   listener: Listener;
 }
@@ -43,7 +47,10 @@ export function adoptServer(server: Server, options: AdoptOptions = {}): Server 
   }
   setWorkerEnv();
   const tracker = new ConnectionTracker(sendToPrimary);
-  const state: Adopted = { server, tracker, accepting: true, listener: noop };
+  const headerRouting = headerRoutingFromEnv();
+  const misroute = headerRouting && new MisrouteCheck(headerRouting, tracker);
+  misroute?.watch(server);
+  const state: Adopted = { server, tracker, misroute, remotes: new RemoteOverrides(server), accepting: true, listener: noop };
 
   state.listener = (msg, handle) => {
     if (!isSticky(msg)) return;
@@ -89,16 +96,9 @@ function onConnection(state: Adopted, msg: ConnMessage, socket: Socket | undefin
   }
   sendToPrimary({ cmd: STICKY_CMD, t: 'ack', ok: [msg.id], refused: [] });
   state.tracker.add(socket);
-  if (msg.remote) overrideRemote(socket, msg.remote);
+  if (msg.remote) state.remotes.apply(socket, msg.remote);
+  if (msg.key !== undefined) state.misroute?.remember(socket, msg.key);
   replay(state.server, socket, msg.data, options.sync);
-}
-
-function overrideRemote(socket: Socket, remote: NonNullable<ConnMessage['remote']>): void {
-  Object.defineProperties(socket, {
-    remoteAddress: { value: remote.address, configurable: true },
-    remotePort: { value: remote.port, configurable: true },
-    remoteFamily: { value: remote.family, configurable: true },
-  });
 }
 
 function closeIdle(server: Server): void {
