@@ -4,3 +4,4 @@ import sticky from '../dist/index.js';
 
 export default sticky;
 export const listen = sticky.listen;
+export const defineConfig = sticky.defineConfig;

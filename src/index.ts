@@ -4,6 +4,8 @@ import type { Server } from 'node:net';
 import { BalancerServer } from './balancer/primary.js';
 import { adoptServer, setWorkerEnv } from './worker/adopt.js';
 import { parseLegacyArgs, resolveServer, type LegacyOptions, type ServerOrFactory } from './legacy/options.js';
+import * as configDefine from './config/define.js';
+import type * as configTypes from './config/types.js';
 
 if (cluster.isWorker) setWorkerEnv();
 
@@ -51,6 +53,12 @@ namespace sticky {
   }
 
   export type Options = LegacyOptions;
+
+  /** Types and completes `sticky.config.ts`: `export default defineConfig({ script: './server.js' })`. */
+  export import defineConfig = configDefine.defineConfig;
+  export type StickyConfig = configTypes.StickyConfig;
+  export type ResolvedConfig = configTypes.ResolvedConfig;
+  export type RoutingConfig = configTypes.RoutingConfig;
 }
 
 export = sticky;
