@@ -52,8 +52,8 @@ export class BalancerServer extends Server {
     this.routing = routing;
     this.seed = routing.seed;
     this.prefix = {
-      ipv4Prefix: routing.ipv4Prefix < 32 ? routing.ipv4Prefix : undefined,
-      ipv6Prefix: routing.ipv6Prefix < 128 ? routing.ipv6Prefix : undefined,
+      ipv4Prefix: (routing.ipv4Prefix ?? 32) < 32 ? routing.ipv4Prefix : undefined,
+      ipv6Prefix: (routing.ipv6Prefix ?? 128) < 128 ? routing.ipv6Prefix : undefined,
     };
     this.rejectLog = new RejectLog(options.logger ?? stderrLogger);
     this.dispatcher = new Dispatcher({

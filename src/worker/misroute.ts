@@ -30,8 +30,8 @@ export class MisrouteCheck {
 
   constructor(private readonly routing: HeaderRoutingResolved, private readonly tracker: ConnectionTracker) {
     this.prefix = {
-      ipv4Prefix: routing.ipv4Prefix < 32 ? routing.ipv4Prefix : undefined,
-      ipv6Prefix: routing.ipv6Prefix < 128 ? routing.ipv6Prefix : undefined,
+      ipv4Prefix: (routing.ipv4Prefix ?? 32) < 32 ? routing.ipv4Prefix : undefined,
+      ipv6Prefix: (routing.ipv6Prefix ?? 128) < 128 ? routing.ipv6Prefix : undefined,
     };
   }
 
