@@ -6,3 +6,4 @@ export declare const defineConfig: typeof sticky.defineConfig;
 export type StickyConfig = sticky.StickyConfig;
 export type ResolvedConfig = sticky.ResolvedConfig;
 export type RoutingConfig = sticky.RoutingConfig;
+export declare const start: typeof sticky.start;

@@ -5,3 +5,4 @@ import sticky from '../dist/index.js';
 export default sticky;
 export const listen = sticky.listen;
 export const defineConfig = sticky.defineConfig;
+export const start = sticky.start;

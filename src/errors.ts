@@ -55,3 +55,32 @@ export class StickyWorkerError extends StickyError {
     super('STICKY_WORKER', message, options);
   }
 }
+
+/** Another supervisor with the same name answers on the control socket. */
+export class StickyAlreadyRunningError extends StickyError {
+  constructor(readonly instanceName: string, readonly pid: number | undefined, socketPath: string) {
+    super('STICKY_ALREADY_RUNNING',
+      `"${instanceName}" is already running${pid ? ` (pid ${pid})` : ''}: its control socket ${socketPath} answers; stop it first (sticky stop --name ${instanceName})`);
+  }
+}
+
+/** A rolling reload stopped: a new worker failed, the config is wrong, or the supervisor is stopping. */
+export class StickyReloadError extends StickyError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STICKY_RELOAD', message, options);
+  }
+}
+
+/** A control-socket request broke the protocol (bad JSON, unknown method, wrong version, too long). */
+export class StickyProtocolError extends StickyError {
+  constructor(message: string) {
+    super('STICKY_PROTOCOL', message);
+  }
+}
+
+/** The supervisor cannot set up its own resources (control socket folder, listening port). */
+export class StickySetupError extends StickyError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STICKY_SETUP', message, options);
+  }
+}

@@ -14,8 +14,14 @@ export class SlotWorker implements Target {
   total = 0;
   misrouted = 0;
   readonly startedAt = Date.now();
+  /** When it registered its server; undefined while starting (and forever if it never did). */
+  onlineAt: number | undefined;
   exitCode: number | null = null;
   exitSignal: string | null = null;
+  /** The error the worker reported before dying, or why the pool killed it. */
+  lastError: { message: string; stack?: string } | undefined;
+  /** Kills the worker if it is not online in time (PoolOptions.readyTimeoutMs). */
+  readyTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly slot: number, readonly worker: Worker) {}
 

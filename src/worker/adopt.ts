@@ -4,6 +4,7 @@ import { isSticky, STICKY_CMD, type ConnMessage, type PrimaryToWorker, type Work
 import { ConnectionTracker } from './connection-tracker.js';
 import { headerRoutingFromEnv, MisrouteCheck } from './misroute.js';
 import { RemoteOverrides } from './remote-override.js';
+import { KeepAliveEnder } from './keep-alive.js';
 import { replay, type SyncOptions } from './replay.js';
 
 export interface AdoptOptions {
@@ -21,7 +22,15 @@ interface Adopted {
   listener: Listener;
 }
 
-let adopted: Adopted | undefined;
+// Kept on the process, not in this module: a script may load another copy of the package
+// (its own node_modules) than the supervisor's worker entry, and both must see one server.
+const ADOPTED = Symbol.for('socketio-sticky-session.adopted');
+const holder = globalThis as { [ADOPTED]?: Adopted };
+
+/** The server this worker adopted (by sticky() or the supervisor's entry), if any yet. */
+export function adoptedServer(): Server | undefined {
+  return holder[ADOPTED]?.server;
+}
 
 function sendToPrimary(msg: WorkerToPrimary): void {
   // process.send is always there in a cluster worker; internal cmd keeps it off 'message'.
@@ -41,6 +50,7 @@ export function setWorkerEnv(): void {
  * hand-offs, then emits 'close' once the adopted connections are gone.
  */
 export function adoptServer(server: Server, options: AdoptOptions = {}): Server {
+  const adopted = holder[ADOPTED];
   if (adopted) {
     if (adopted.server === server) return server;
     throw new Error('socketio-sticky-session: a worker can serve one server; sticky() was called twice with different servers');
@@ -51,6 +61,7 @@ export function adoptServer(server: Server, options: AdoptOptions = {}): Server 
   const misroute = headerRouting && new MisrouteCheck(headerRouting, tracker);
   misroute?.watch(server);
   const state: Adopted = { server, tracker, misroute, remotes: new RemoteOverrides(server), accepting: true, listener: noop };
+  const keepAlive = new KeepAliveEnder(server);
 
   state.listener = (msg, handle) => {
     if (!isSticky(msg)) return;
@@ -72,8 +83,9 @@ export function adoptServer(server: Server, options: AdoptOptions = {}): Server 
     if (state.accepting) {
       state.accepting = false;
       sendToPrimary({ cmd: STICKY_CMD, t: 'closing' });
-      closeIdle(server);
+      const stopSweeping = keepAlive.end();
       void tracker.whenIdle().then(() => {
+        stopSweeping();
         tracker.flush();
         originalClose.call(server);
       });
@@ -81,7 +93,7 @@ export function adoptServer(server: Server, options: AdoptOptions = {}): Server 
     return server;
   } as Server['close'];
 
-  adopted = state;
+  holder[ADOPTED] = state;
   sendToPrimary({ cmd: STICKY_CMD, t: 'ready' });
   return server;
 }
@@ -101,21 +113,20 @@ function onConnection(state: Adopted, msg: ConnMessage, socket: Socket | undefin
   replay(state.server, socket, msg.data, options.sync);
 }
 
-function closeIdle(server: Server): void {
-  const s = server as Server & { closeIdleConnections?: () => void };
-  if (typeof s.closeIdleConnections === 'function') s.closeIdleConnections();
-}
-
+/**
+ * The primary retires this worker (reload or stop). The app hears it two ways: PM2's
+ * `process.on('message', (m) => m === 'shutdown')` and the server's `'sticky:drain'` event
+ * (argument: `{ timeoutMs }`). New connections already go elsewhere; the server closes,
+ * idle keep-alive connections are closed, and what is still open at `timeoutMs` is cut
+ * when the process exits.
+ */
 async function drain(state: Adopted, timeoutMs: number): Promise<void> {
   const { server, tracker } = state;
-  // PM2's convention, so apps written for PM2 clean up the same way.
   process.emit('message', 'shutdown', undefined);
-  server.emit('sticky:drain');
+  server.emit('sticky:drain', { timeoutMs });
   server.close();
-  const idleTicker = setInterval(() => closeIdle(server), 250);
   const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
   await Promise.race([tracker.whenIdle(), deadline]);
-  clearInterval(idleTicker);
   tracker.flush();
   process.exit(0);
 }
