@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, relative, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { BalancerServer, type BalancerOptions } from '../balancer/primary.js';
+import { BroadcastRelay } from '../broadcast/relay.js';
 import type { SlotWorker } from '../cluster/slot-worker.js';
 import type { WorkerPool, WorkerRole } from '../cluster/worker-pool.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -74,6 +75,8 @@ export class Supervisor {
       drainTimeoutMs: config.reload.drainTimeoutMs,
     };
     this.balancer = new BalancerServer(options);
+    // Before the first fork: the relay switches the cluster channel's serialization.
+    if (config.broadcast === 'cluster') new BroadcastRelay(this.balancer.pool);
     this.drained = new Promise((resolve) => (this.markDrained = resolve));
     this.closed = new Promise((resolve) => (this.markClosed = resolve));
     this.watchPool();

@@ -2,16 +2,13 @@
  * "Several machines" on one: a real redis-server, `sticky start` instances on their own
  * ports (each playing one host), and HAProxy or nginx in front, run from templates/.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Socket as ClientSocket } from 'socket.io-client';
-import type { StatusSnapshot } from '../../src/control/protocol.js';
-import { STICKY_BIN, runCli, uniqueName } from './cli.js';
 import { loopbackAddresses, pollingClient } from './clients.js';
 import { freePort, launch, replaceOnce, type Front } from './front-proxies.js';
-import { startNode, type Started } from './processes.js';
-import { waitFor } from './wait-for.js';
+import { startInstance, type Instance } from './sticky-instance.js';
 
 const TEMPLATES = path.resolve(__dirname, '../../templates');
 export const MULTI_HOST_APP = path.resolve(__dirname, '../fixtures/multi-host/server.js');
@@ -24,63 +21,6 @@ export async function startRedis(): Promise<Front & { url: string }> {
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
   ], dir, [port]);
   return { ...front, url: `redis://127.0.0.1:${port}` };
-}
-
-export interface Instance {
-  name: string;
-  configFile: string;
-  env: Record<string, string>;
-  primary: Started;
-  port: number;
-  status(): Promise<StatusSnapshot>;
-  /** `sticky stop` for this instance; resolves once the primary has exited. */
-  stop(): Promise<void>;
-  /** Kills what is left and removes its folders. */
-  cleanUp(): Promise<void>;
-}
-
-/**
- * `sticky start` on a sticky.config.json of its own (port 0 on 127.0.0.1, `workers`
- * workers), with its own XDG_RUNTIME_DIR; resolves once every worker is online.
- */
-export async function startInstance(config: Record<string, unknown>, workers: number): Promise<Instance> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'sticky-host-'));
-  const runtimeDir = mkdtempSync(path.join(tmpdir(), 'sticky-rt-'));
-  const name = uniqueName(String(config.name ?? 'host'));
-  const configFile = path.join(dir, 'sticky.config.json');
-  writeFileSync(configFile, JSON.stringify({ host: '127.0.0.1', port: 0, workers, ...config, name }, null, 2));
-  const env = { XDG_RUNTIME_DIR: runtimeDir };
-  const primary = startNode(STICKY_BIN, ['start', '--config', configFile], env, dir);
-  const status = async (): Promise<StatusSnapshot> => {
-    const r = await runCli(['status', '--json', '--config', configFile], { env });
-    if (r.code !== 0) throw new Error(`sticky status: ${r.code} ${r.stderr}`);
-    return JSON.parse(r.stdout) as StatusSnapshot;
-  };
-  const socketPath = path.join(runtimeDir, 'sticky', `${name}.sock`);
-  await waitFor(() => existsSync(socketPath) || primary.child.exitCode !== null, 20_000, `${name}'s control socket`);
-  const online = await waitFor(async () => {
-    if (primary.child.exitCode !== null) throw new Error(`sticky start exited ${primary.child.exitCode}: ${primary.stderr.join('')}`);
-    const s = await status();
-    return s.workers.filter((w) => w.state === 'online').length === workers ? s : undefined;
-  }, 20_000, `${name}: ${workers} workers online`);
-  return {
-    name,
-    configFile,
-    env,
-    primary,
-    port: online.port,
-    status,
-    async stop() {
-      const r = await runCli(['stop', '--config', configFile], { env, timeoutMs: 20_000 });
-      if (r.code !== 0) throw new Error(`sticky stop: ${r.code} ${r.stderr}`);
-      await primary.exited;
-    },
-    async cleanUp() {
-      await primary.kill();
-      rmSync(dir, { recursive: true, force: true });
-      rmSync(runtimeDir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** HAProxy from templates/haproxy-several-hosts.cfg, with its two servers at `ports`. */

@@ -3,7 +3,7 @@ import http from 'node:http';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, loopbackAddresses } from '../helpers/clients.js';
-import { killAll, startNode, type Started } from '../helpers/processes.js';
+import { startInstance, type Instance } from '../helpers/sticky-instance.js';
 
 const APP = resolve(__dirname, '../fixtures/broadcast-app.js');
 const ADDRESSES = 60;
@@ -37,17 +37,17 @@ function post(port: number, localAddress: string, forwardedFor: string, body: Bu
 // broadcast: 'cluster' switches the cluster channel to serialization: 'advanced' (for
 // Buffers in broadcasts); connection hand-off sends handles with keepOpen on that channel.
 describe("connection hand-off over the cluster channel with serialization: 'advanced'", () => {
-  let ipApp: Started;
+  let apps: Instance[] = [];
   let ipPort: number;
   let headerPort: number;
 
   beforeAll(async () => {
-    ipApp = startNode(APP, [], { BROADCAST: 'cluster' });
-    const headerApp = startNode(APP, [], { BROADCAST: 'cluster', ROUTING: 'header' });
-    ipPort = Number((await ipApp.line(/^LISTENING (\d+)$/))[1]);
-    headerPort = Number((await headerApp.line(/^LISTENING (\d+)$/))[1]);
-  });
-  afterAll(killAll);
+    apps = await Promise.all((['ip', 'header'] as const).map((by) => startInstance({
+      name: `advanced-${by}`, script: APP, broadcast: 'cluster', env: { BROADCAST: 'cluster' }, routing: { by },
+    }, 2)));
+    [ipPort, headerPort] = apps.map((a) => a.port) as [number, number];
+  }, 30_000);
+  afterAll(() => Promise.all(apps.map((a) => a.cleanUp())));
 
   it(`ip mode: ${ADDRESSES} addresses x ${REQUESTS_EACH} fresh connections, concurrently: every one answered, each address on one worker`, async () => {
     const failures: string[] = [];

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { connected, loopbackAddresses, pollingClient, whoami } from '../helpers/clients.js';
-import { killAll, startNode, type Started } from '../helpers/processes.js';
+import { startInstance, type Instance } from '../helpers/sticky-instance.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const APP = resolve(__dirname, '../fixtures/broadcast-app.js');
@@ -29,18 +29,19 @@ describe.each([
   { broadcast: 'cluster', reach: 'every client on every worker' },
   { broadcast: 'off', reach: "only the emitting worker's clients" },
 ])('io.emit with broadcast $broadcast', ({ broadcast }) => {
-  let app: Started;
-  let port: number;
+  let app: Instance;
   let clients: Awaited<ReturnType<typeof connectAll>>;
 
   beforeAll(async () => {
-    app = startNode(APP, [], { BROADCAST: broadcast === 'cluster' ? 'cluster' : '' });
-    port = Number((await app.line(/^LISTENING (\d+)$/))[1]);
-    clients = await connectAll(port, broadcast === 'cluster' ? 0 : 100);
-  });
+    const on = broadcast === 'cluster';
+    app = await startInstance({
+      name: `broadcast-${broadcast}`, script: APP, broadcast: on ? 'cluster' : false, env: on ? { BROADCAST: 'cluster' } : {},
+    }, 2);
+    clients = await connectAll(app.port, on ? 0 : 100);
+  }, 30_000);
   afterAll(async () => {
     for (const c of clients ?? []) c.socket.close();
-    await killAll();
+    await app?.cleanUp();
   });
 
   it(broadcast === 'cluster' ? 'reaches every client on both workers, Buffers intact' : "reaches only the emitting worker's clients", async () => {
@@ -74,7 +75,7 @@ describe.each([
       await a.socket.timeout(5000).emitWithAck('junk');
       await b.socket.timeout(5000).emitWithAck('shout', 'still here');
       await waitFor(() => clients.every((c) => c.news.some((n) => n.text === 'still here')), 10_000, 'the broadcast after junk');
-      expect(app.child.exitCode).toBe(null);
+      expect(app.primary.child.exitCode).toBe(null);
     });
 
     it("fetchSockets() counts every worker's clients, and after a worker dies answers without waiting for its heartbeat timeout", async () => {
