@@ -205,7 +205,9 @@ export function makeCert(dir: string): { key: string; cert: string } {
 /** Runs a process to its exit and returns what it printed (for config errors). */
 export function runToExit(args: string[], env: Record<string, string> = {}, timeoutMs = 10_000): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    // stdin stays open: routing fixtures stop their balancer when it ends, which would end a
+    // still-starting worker before it gets to fail the way the test expects.
+    const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     proc.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
     const timer = setTimeout(() => { process.kill(proc.pid!, 'SIGKILL'); reject(new Error(`still running after ${timeoutMs} ms; stderr:\n${stderr}`)); }, timeoutMs);
