@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashKey, Rendezvous } from '../../src/balancer/hash.js';
 import { addressKey } from '../../src/balancer/ip.js';
 import { runCli } from '../helpers/cli.js';
-import { startInstance, type Instance } from '../helpers/several-hosts.js';
+import { startInstance, type Instance } from '../helpers/sticky-instance.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CHAT = path.join(ROOT, 'templates/chat/server.js');
