@@ -1,4 +1,6 @@
 // The chat demo: `npx sticky start` here, then open http://localhost:3000 in a few browsers.
+// Clients are routed by their address: tabs on one machine share it, so they share a worker;
+// open the page from another device to be served by another one.
 import { defineConfig } from 'socketio-sticky-session';
 
 export default defineConfig({
