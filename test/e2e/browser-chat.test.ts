@@ -59,10 +59,17 @@ afterAll(async () => {
   await chat?.cleanUp();
 });
 
+/** What went over the wire for one page: socket.io polling requests and WebSockets opened. */
+const wire = new Map<Page, { polling: number; websockets: number }>();
+
 /** A page in a browser context of its own (its own connection pool) that claims to be `address`. */
 async function openChat(address: string): Promise<Page> {
   const context = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': address } });
   const page = await context.newPage();
+  const seen = { polling: 0, websockets: 0 };
+  wire.set(page, seen);
+  page.on('request', (r) => { if (r.url().includes('/socket.io/?') && r.url().includes('transport=polling')) seen.polling++; });
+  page.on('websocket', (ws) => { if (ws.url().includes('transport=websocket')) seen.websockets++; });
   page.setDefaultTimeout(UI_TIMEOUT_MS);
   await page.goto(`http://127.0.0.1:${chat.port}/`);
   return page;
@@ -109,6 +116,9 @@ describe('templates/chat in Chromium', () => {
     before = await Promise.all(pages.map((p) => servedBy(p)));
     expect(new Set(before.map((w) => w.slot)).size).toBe(2);
     expect(before[0]!.pid).not.toBe(before[1]!.pid);
+    // socket.io's handshake is a polling request; the upgrade opens the WebSocket.
+    for (const p of pages) expect(wire.get(p)!.polling).toBeGreaterThan(0);
+    for (const p of pages) expect(wire.get(p)!.websockets).toBe(1);
 
     await chatBothWays(pages, ['hello from the first page', 'and back from the second']);
     await expectWorkerList(pages, before.map((w) => w.pid));
@@ -122,6 +132,7 @@ describe('templates/chat in Chromium', () => {
 
     const after = await Promise.all(pages.map((p, i) => servedBy(p, before[i]!.pid)));
     expect(after.map((w) => w.slot)).toEqual(before.map((w) => w.slot));
+    for (const p of pages) expect(wire.get(p)!.websockets).toBeGreaterThanOrEqual(2);
 
     await chatBothWays(pages, ['still here after the reload', 'me too']);
     await expectWorkerList(pages, after.map((w) => w.pid));
