@@ -67,6 +67,15 @@ export function proxyProtocolDecoder(prefix: PrefixOptions, maxBytes: number): P
 
 const MORE: Decision = { kind: 'more' };
 
+/** A decoder bug must cost one connection, never the primary (and every connection with it). */
+function decode(decoder: PreambleDecoder, chunk: Buffer): Decision {
+  try {
+    return decoder.push(chunk);
+  } catch (err) {
+    return { kind: 'reject', why: 'decoder-error', detail: `could not read the preamble: ${String(err)}`, status: 400 };
+  }
+}
+
 export interface PreambleReaderOptions {
   timeoutMs: number;
   /** Answer rejected clients with an HTTP status line (header mode) or just close (PROXY mode). */
@@ -120,13 +129,15 @@ export class PreambleReaders {
         const chunk = socket.read() as Buffer | null;
         if (chunk === null) break;
         chunks.push(chunk);
-        const d = decoder.push(chunk);
+        const d = decode(decoder, chunk);
         if (d.kind === 'more') continue;
         stop();
         if (d.kind === 'reject') {
           this.reject(socket, d.why, d.detail, d.status);
           return;
         }
+        // read() hands over the whole buffer, but never leave a byte behind at hand-off.
+        while (socket.readableLength > 0) chunks.push(socket.read() as Buffer);
         let data = chunks.length === 1 ? chunk : Buffer.concat(chunks);
         if (d.skip) data = data.subarray(d.skip);
         this.options.onRoute(socket, data, d);

@@ -5,7 +5,7 @@ import { addressKey, type PrefixOptions } from './ip.js';
 import { PreambleReaders, headerDecoders, proxyProtocolDecoder, type Decision } from './preamble-reader.js';
 import { RejectLog, stderrLogger, type WarnLogger } from './reject-log.js';
 import {
-  PROXY_PREAMBLE_TIMEOUT_MS, ROUTING_ENV, resolveRouting, type ResolvedRouting,
+  PROXY_PREAMBLE_TIMEOUT_MS, ROUTING_ENV, prefixOf, resolveRouting, type ResolvedRouting,
 } from './routing-options.js';
 import { WorkerPool, type PoolOptions } from '../cluster/worker-pool.js';
 import type { RoutingConfig } from '../config/types.js';
@@ -42,6 +42,7 @@ export class BalancerServer extends Server {
   private readonly seed: number;
   private readonly readers: PreambleReaders | undefined;
   private readonly rejectLog: RejectLog;
+  private misroutedByExited = 0;
 
   constructor(options: BalancerOptions) {
     const routing = resolveRouting(options.routing, {
@@ -51,10 +52,7 @@ export class BalancerServer extends Server {
     super(routing.by === 'ip' ? { pauseOnConnect: true } : { pauseOnConnect: true, highWaterMark: 0 });
     this.routing = routing;
     this.seed = routing.seed;
-    this.prefix = {
-      ipv4Prefix: (routing.ipv4Prefix ?? 32) < 32 ? routing.ipv4Prefix : undefined,
-      ipv6Prefix: (routing.ipv6Prefix ?? 128) < 128 ? routing.ipv6Prefix : undefined,
-    };
+    this.prefix = prefixOf(routing);
     this.rejectLog = new RejectLog(options.logger ?? stderrLogger);
     this.dispatcher = new Dispatcher({
       slotCount: options.workers,
@@ -68,6 +66,7 @@ export class BalancerServer extends Server {
       restart: { ...DEFAULT_RESTART, ...options.restart },
       drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
     }, this.dispatcher);
+    this.pool.on('exit', (w) => { this.misroutedByExited += w.misrouted; });
     if (routing.by === 'ip') {
       this.on('connection', this.route);
       return;
@@ -88,9 +87,9 @@ export class BalancerServer extends Server {
     return this.dispatcher.rejected;
   }
 
-  /** Requests whose key differed from their connection's, summed over live workers. */
+  /** Requests whose key differed from their connection's, over every worker since the start. */
   get misrouted(): number {
-    let n = 0;
+    let n = this.misroutedByExited;
     for (const w of this.pool.workers()) n += w.misrouted;
     return n;
   }
@@ -119,7 +118,9 @@ export class BalancerServer extends Server {
 
   private routeRead(socket: Socket, data: Buffer, d: RouteDecision): void {
     const key = d.key ?? addressKey(socket.remoteAddress, this.prefix) ?? '';
-    this.dispatcher.dispatch(socket, hashKey(key, this.seed), { data, key, remote: d.remote });
+    // Only header-mode workers compare keys (misrouting); PROXY mode's key stays here.
+    const extras = this.routing.by === 'header' ? { data, key } : { data, remote: d.remote };
+    this.dispatcher.dispatch(socket, hashKey(key, this.seed), extras);
   }
 
   private countReject(socket: Socket, why: string, detail: string): void {

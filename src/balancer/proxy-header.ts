@@ -121,7 +121,7 @@ export class HeadParser {
 
   private endLine(): void {
     if (this.capturing) {
-      this.values.push(String.fromCharCode(...this.value).trim());
+      this.values.push(Buffer.from(this.value).toString('latin1').trim());
       this.value = [];
       this.capturing = false;
     }

@@ -1,5 +1,6 @@
 import type { CommonRouting, ResolvedConfig, RoutingConfig } from '../config/types.js';
 import { StickyConfigError } from '../errors.js';
+import type { PrefixOptions } from './ip.js';
 
 export type ResolvedRouting = ResolvedConfig['routing'];
 export type HeaderRoutingResolved = Extract<ResolvedRouting, { by: 'header' }>;
@@ -74,6 +75,14 @@ export function resolveRouting(routing: RoutingConfig | undefined, base: CommonR
   }
   if (problems.length > 0) throw new StickyConfigError(problems);
   return resolved;
+}
+
+/** Prefix grouping as addressKey takes it: full-length prefixes mean none (and its fast path). */
+export function prefixOf(routing: Pick<ResolvedRouting, 'ipv4Prefix' | 'ipv6Prefix'>): PrefixOptions {
+  return {
+    ipv4Prefix: routing.ipv4Prefix !== undefined && routing.ipv4Prefix < 32 ? routing.ipv4Prefix : undefined,
+    ipv6Prefix: routing.ipv6Prefix !== undefined && routing.ipv6Prefix < 128 ? routing.ipv6Prefix : undefined,
+  };
 }
 
 /** Header mode reads plaintext HTTP; a TLS server's requests are encrypted. */

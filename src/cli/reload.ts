@@ -1,6 +1,7 @@
 import { StickyRemoteError } from '../errors.js';
-import type { ControlEvent, ReloadProgress } from '../control/protocol.js';
+import type { ControlEvent, ReloadProgress, ReloadResult } from '../control/protocol.js';
 import { INSTANCE_OPTIONS, INSTANCE_USAGE, parseCommandLine, type Command } from './command.js';
+import { formatDuration } from './format.js';
 import { connectInstance } from './instance.js';
 
 export const reload: Command = {
@@ -19,8 +20,10 @@ ${INSTANCE_USAGE}`,
     const failures: string[] = [];
     try {
       process.stdout.write(`reloading "${client.name}"\n`);
-      await client.request('reload', { timeoutMs: 0, onEvent: (event) => printProgress(event, failures) });
-      process.stdout.write(`reloaded "${client.name}"\n`);
+      const result = await client.request<ReloadResult>('reload', { timeoutMs: 0, onEvent: (event) => printProgress(event, failures) });
+      const count = result.replaced.length;
+      process.stdout.write(`reloaded "${client.name}": ${count} worker${count === 1 ? '' : 's'} replaced in ${formatDuration(result.durationMs)}\n`);
+      for (const line of result.restartNeeded) process.stderr.write(`${line}\n`);
       return 0;
     } catch (error) {
       if (!(error instanceof StickyRemoteError)) throw error;

@@ -1,15 +1,5 @@
-import { loadConfig, type ResolvedConfig } from '../config/index.js';
+import { loadConfig } from '../config/index.js';
 import { parseCommandLine, type Command } from './command.js';
-
-/**
- * The supervisor (src/supervisor/, its own branch): required by path until both branches
- * are on main, then this becomes a static import of `start`.
- */
-const SUPERVISOR_MODULE = '../supervisor/index.js';
-
-interface SupervisorModule {
-  start(config: ResolvedConfig, reloadConfig?: () => Promise<ResolvedConfig>): Promise<{ closed: Promise<void> }>;
-}
 
 const OPTIONS = {
   config: { type: 'string', short: 'c' },
@@ -29,10 +19,11 @@ starting nothing. Logs are JSON lines (pretty when stdout is a terminal).
   async run(argv) {
     const flags = parseCommandLine('start', argv, OPTIONS);
     const config = await loadConfig({ configFile: flags.config });
-    const supervisor = require(SUPERVISOR_MODULE) as SupervisorModule;
+    // Loaded here, not at the top: the other commands need none of the supervisor's modules.
+    const { start: startSupervisor } = await import('../supervisor/index.js');
     // A reload re-reads the same file; its problems fail that reload, not the running instance.
-    const running = await supervisor.start(config, () => loadConfig({ configFile: config.configFile }));
-    await running.closed;
+    const supervisor = await startSupervisor(config, () => loadConfig({ configFile: config.configFile }));
+    await supervisor.closed;
     return 0;
   },
 };

@@ -20,6 +20,8 @@ export class SlotWorker implements Target {
   exitSignal: string | null = null;
   /** The error the worker reported before dying, or why the pool killed it. */
   lastError: { message: string; stack?: string } | undefined;
+  /** While draining: when its remaining connections are destroyed (epoch ms). */
+  drainDeadline: number | undefined;
   /** Kills the worker if it is not online in time (PoolOptions.readyTimeoutMs). */
   readyTimer: NodeJS.Timeout | undefined;
 
@@ -53,6 +55,7 @@ export class SlotWorker implements Target {
 
   drain(timeoutMs: number): void {
     this.state = 'draining';
+    this.drainDeadline = Date.now() + timeoutMs;
     this.control({ cmd: STICKY_CMD, t: 'drain', timeoutMs });
   }
 }

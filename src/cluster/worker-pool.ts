@@ -54,8 +54,8 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   readonly slots: Slot[];
   private stopping = false;
   private env: PoolOptions['env'] = {};
-  /** Connections (and misrouted requests) of workers that have exited, for the totals. */
-  readonly retired = { total: 0, misrouted: 0 };
+  /** Connections served by workers that have exited, for the all-time total. */
+  retiredConnections = 0;
 
   constructor(private readonly options: PoolOptions, private readonly dispatcher: Dispatcher) {
     super();
@@ -273,8 +273,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     w.exitCode = code;
     w.exitSignal = signal;
     w.active = 0;
-    this.retired.total += w.total;
-    this.retired.misrouted += w.misrouted;
+    this.retiredConnections += w.total;
     const wasCurrent = slot.current === w;
     const role: WorkerRole = wasCurrent ? 'current' : slot.incoming === w ? 'incoming' : 'draining';
     slot.draining.delete(w);

@@ -32,6 +32,7 @@ async function row(slot: Slot, w: SlotWorker, state: WorkerStatus['state'], samp
     restarts: slot.restarts,
     uptimeMs,
     ...usage,
+    ...(state === 'draining' && w.drainDeadline !== undefined ? { drainDeadlineMs: Math.max(0, w.drainDeadline - Date.now()) } : {}),
   };
 }
 

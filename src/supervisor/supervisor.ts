@@ -3,7 +3,7 @@ import { existsSync, unlinkSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, relative, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { BalancerServer, type BalancerOptions } from '../balancer/primary.js';
+import { BalancerServer } from '../balancer/primary.js';
 import { BroadcastRelay } from '../broadcast/relay.js';
 import type { SlotWorker } from '../cluster/slot-worker.js';
 import type { WorkerPool, WorkerRole } from '../cluster/worker-pool.js';
@@ -66,15 +66,14 @@ export class Supervisor {
     this.socketPath = controlSocketPath(config.name);
     this.logger = createLogger({ name: config.name, level: config.log.level });
     this.events = new EventLog(this.logger);
-    // A plain object, not a literal: routing is taken by balancers that know it (the mode
-    // is in the config type), and this stays valid against one that does not yet.
-    const options: BalancerOptions & { routing: ResolvedConfig['routing'] } = {
+    this.balancer = new BalancerServer({
       workers: config.workers,
       routing: config.routing,
       restart: { ...config.restart },
       drainTimeoutMs: config.reload.drainTimeoutMs,
-    };
-    this.balancer = new BalancerServer(options);
+      // Rate-limited by the balancer; as events they also reach `sticky status`.
+      logger: { warn: (fields, msg) => this.events.record('warn', 'connection-rejected', `${msg} ${JSON.stringify(fields)}`) },
+    });
     // Before the first fork: the relay switches the cluster channel's serialization.
     if (config.broadcast === 'cluster') new BroadcastRelay(this.balancer.pool);
     this.drained = new Promise((resolve) => (this.markDrained = resolve));
@@ -127,11 +126,10 @@ export class Supervisor {
   async status(): Promise<StatusSnapshot> {
     const workers = await workerRows(this.pool, this.sampler);
     let active = 0;
-    let { total, misrouted } = this.pool.retired;
+    let total = this.pool.retiredConnections;
     for (const w of this.pool.workers()) {
       active += w.active;
       total += w.total;
-      misrouted += w.misrouted;
     }
     return {
       name: this.config.name,
@@ -140,7 +138,7 @@ export class Supervisor {
       host: this.config.host,
       port: this.port,
       routing: this.config.routing.by,
-      connections: { active, total, rejected: this.balancer.dispatcher.rejected, misrouted },
+      connections: { active, total, rejected: this.balancer.rejected, misrouted: this.balancer.misrouted },
       workers,
       events: this.events.recent(),
     };

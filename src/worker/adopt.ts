@@ -2,9 +2,9 @@ import cluster from 'node:cluster';
 import type { Server, Socket } from 'node:net';
 import { isSticky, STICKY_CMD, type ConnMessage, type PrimaryToWorker, type WorkerToPrimary } from '../ipc/messages.js';
 import { ConnectionTracker } from './connection-tracker.js';
+import { KeepAliveEnder } from './keep-alive.js';
 import { headerRoutingFromEnv, MisrouteCheck } from './misroute.js';
 import { RemoteOverrides } from './remote-override.js';
-import { KeepAliveEnder } from './keep-alive.js';
 import { replay, type SyncOptions } from './replay.js';
 
 export interface AdoptOptions {

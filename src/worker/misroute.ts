@@ -3,7 +3,7 @@ import type { Server, Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import { addressKey, type PrefixOptions } from '../balancer/ip.js';
 import { headerKey } from '../balancer/proxy-header.js';
-import { ROUTING_ENV, tlsHeaderProblem, type HeaderRoutingResolved } from '../balancer/routing-options.js';
+import { prefixOf, ROUTING_ENV, tlsHeaderProblem, type HeaderRoutingResolved } from '../balancer/routing-options.js';
 import { StickyConfigError } from '../errors.js';
 import type { ConnectionTracker } from './connection-tracker.js';
 
@@ -29,10 +29,7 @@ export class MisrouteCheck {
   private warned = false;
 
   constructor(private readonly routing: HeaderRoutingResolved, private readonly tracker: ConnectionTracker) {
-    this.prefix = {
-      ipv4Prefix: (routing.ipv4Prefix ?? 32) < 32 ? routing.ipv4Prefix : undefined,
-      ipv6Prefix: (routing.ipv6Prefix ?? 128) < 128 ? routing.ipv6Prefix : undefined,
-    };
+    this.prefix = prefixOf(routing);
   }
 
   /**

@@ -22,6 +22,6 @@ export default defineConfig({
   // env: { NODE_ENV: 'production' },
   // reload: { readyTimeoutMs: 10_000, drainTimeoutMs: 30_000 },
   // restart: { minUptimeMs: 1_000, maxBackoffMs: 15_000 },
-  // watch: { paths: ['.'], debounceMs: 250 },   // reload when these change; default off
+  // watch: { paths: ['server.js'], debounceMs: 250 },   // reload when these change; default off
   // log: { level: 'info' },
 });

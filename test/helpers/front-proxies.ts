@@ -7,17 +7,10 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { io } from 'socket.io-client';
-import { waitFor } from './proxy-harness.js';
+import { freePort } from './ports.js';
+import { waitFor } from './wait-for.js';
 
 const TEMPLATES = path.resolve(__dirname, '../../templates');
-
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 export interface Front {
   pid: number;

@@ -1,20 +1,17 @@
 /** Starting routing fixtures and talking to them the way real clients do (no pooling). */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 
-export const FIXTURES = path.resolve(__dirname, '../fixtures');
+import { waitFor } from './wait-for.js';
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor };
+export { fdCount, isAlive } from './processes.js';
+export { selfSignedCert } from './tls.js';
+
+export const FIXTURES = path.resolve(__dirname, '../fixtures');
 
 export interface FixtureStatus {
   pid: number;
@@ -177,40 +174,20 @@ export function parseResponses(raw: Buffer): { status: number; body: string }[] 
   return out;
 }
 
-export function fdCount(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).length;
-}
-
 export function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
 }
 
-export function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
-}
-
-/** A throwaway self-signed certificate for localhost, made with the openssl CLI. */
-export function makeCert(dir: string): { key: string; cert: string } {
-  const key = path.join(dir, 'key.pem');
-  const cert = path.join(dir, 'cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-  ], { stdio: 'ignore' });
-  return { key, cert };
-}
-
 /** Runs a process to its exit and returns what it printed (for config errors). */
 export function runToExit(args: string[], env: Record<string, string> = {}, timeoutMs = 10_000): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    // stdin stays open: routing fixtures stop their balancer when it ends, which would end a
-    // still-starting worker before it gets to fail the way the test expects.
+    // stdin stays open: the routing fixtures stop when it ends, which would race what we wait for.
     const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     proc.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
     const timer = setTimeout(() => { process.kill(proc.pid!, 'SIGKILL'); reject(new Error(`still running after ${timeoutMs} ms; stderr:\n${stderr}`)); }, timeoutMs);
-    proc.on('exit', (code) => { clearTimeout(timer); resolve({ code, stderr }); });
+    // 'close', not 'exit': a worker sharing the stderr pipe may still be writing its last words.
+    proc.on('close', (code) => { clearTimeout(timer); resolve({ code, stderr }); });
   });
 }

@@ -2,11 +2,9 @@
 // proxy-protocol mode, both as a TCP pass-through (mode tcp) and as an HTTP proxy that
 // re-encrypts (mode http): clients keep their worker through polling and the websocket
 // upgrade, and the app sees each client's own address.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCert, startFixture, type Fixture } from '../helpers/proxy-harness.js';
+import { selfSignedCert, startFixture, type Fixture } from '../helpers/proxy-harness.js';
 import { runSocketIoClients, startHaproxy, type ClientResult, type Front } from '../helpers/front-proxies.js';
 
 const CLIENTS = 30;
@@ -15,8 +13,8 @@ let haproxy: Front & { tcpPort: number; httpPort: number };
 let certDir: string;
 
 beforeAll(async () => {
-  certDir = mkdtempSync(path.join(tmpdir(), 'sticky-haproxy-cert-'));
-  const { key, cert } = makeCert(certDir);
+  const { key, cert, dir } = selfSignedCert();
+  certDir = dir;
   app = await startFixture('routing-server.js', {
     STICKY_ROUTING: '{"by":"proxy-protocol"}', STICKY_TLS_KEY: key, STICKY_TLS_CERT: cert,
   });

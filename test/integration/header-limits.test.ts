@@ -1,12 +1,11 @@
 // Header mode's limits: slow, oversized, non-HTTP and header-less requests are answered
 // and closed, counted in `rejected`, and logged without flooding the log.
 import net from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  FIXTURES, makeCert, rawExchange, request, runToExit, startFixture, waitFor, type Fixture,
+  FIXTURES, selfSignedCert, rawExchange, request, runToExit, startFixture, waitFor, type Fixture,
 } from '../helpers/proxy-harness.js';
 
 const HEADER_TIMEOUT_MS = 400;
@@ -115,9 +114,8 @@ describe('header mode options', () => {
   });
 
   it('refuses a TLS server with header mode at config time, naming ip and proxy-protocol', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'sticky-tls-'));
+    const { key, cert, dir } = selfSignedCert();
     try {
-      const { key, cert } = makeCert(dir);
       // The legacy API with an https server instance: sticky() throws in the primary.
       const legacy = await runToExit(['-e', `
         const fs = require('fs');

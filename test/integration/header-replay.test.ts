@@ -3,7 +3,7 @@
 // and dropped what was left in the primary's stream buffer at hand-off).
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseResponses, rawExchange, request, startFixture, type AppReply, type Fixture } from '../helpers/proxy-harness.js';
+import { parseResponses, rawExchange, request, startFixture, waitFor, type AppReply, type Fixture } from '../helpers/proxy-harness.js';
 
 let app: Fixture;
 
@@ -87,5 +87,13 @@ describe('header mode hand-off', () => {
     }
     for (const set of pids.values()) expect(set.size).toBe(1);
     expect(new Set([...pids.values()].map((s) => [...s][0])).size).toBe(2);
+  });
+
+  it('counts requests whose header names another client than their connection was routed by', async () => {
+    const before = (await app.status()).misrouted;
+    const reqs = ['192.0.2.1', '192.0.2.2', '192.0.2.1', '192.0.2.3'].map((addr, i) =>
+      head([`GET /m${i} HTTP/1.1`, 'Host: x', `X-Forwarded-For: ${addr}`, ...(i === 3 ? ['Connection: close'] : [])]));
+    expect(parseResponses(await rawExchange(app.port, [Buffer.concat(reqs)]))).toHaveLength(4);
+    await waitFor(async () => (await app.status()).misrouted === before + 2, 5000, 'two misrouted requests');
   });
 });

@@ -1,21 +1,19 @@
 // PROXY protocol mode with raw clients: v1 and v2 preambles route by their source, the
 // worker's socket reports that source as its peer, and anything else is closed.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { V2_SIGNATURE } from '../../src/balancer/proxy-protocol.js';
-import { makeCert, parseResponses, rawExchange, startFixture, type AppReply, type Fixture } from '../helpers/proxy-harness.js';
+import { selfSignedCert, parseResponses, rawExchange, startFixture, type AppReply, type Fixture } from '../helpers/proxy-harness.js';
 
 let app: Fixture;
 let tlsApp: Fixture;
 let certDir: string;
 
 beforeAll(async () => {
-  certDir = mkdtempSync(path.join(tmpdir(), 'sticky-pp-'));
-  const { key, cert } = makeCert(certDir);
+  const { key, cert, dir } = selfSignedCert();
+  certDir = dir;
   [app, tlsApp] = await Promise.all([
     startFixture('routing-server.js', { STICKY_ROUTING: '{"by":"proxy-protocol"}' }),
     startFixture('routing-server.js', { STICKY_ROUTING: '{"by":"proxy-protocol"}', STICKY_TLS_KEY: key, STICKY_TLS_CERT: cert }),

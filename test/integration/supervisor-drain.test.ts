@@ -26,7 +26,7 @@ describe('draining the old worker during a reload', () => {
       const rows = (await sup.status()).workers;
       const next = rows.find((w) => w.state === 'online' && w.pid !== old);
       return rows.some((w) => w.slot === 0 && w.state === 'draining' && w.pid === old) && next ? next : null;
-    }, 5000, 'the old worker to show draining beside its replacement');
+    }, 15_000, 'the old worker to show draining beside its replacement');
     // New connections already go to the replacement.
     expect((await get(sup.port, '127.0.0.4')).pid).toBe(fresh.pid);
     expect((await slow).pid).toBe(old);

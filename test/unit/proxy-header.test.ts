@@ -44,6 +44,12 @@ describe('HeadParser', () => {
     expect(parse(head, 'x-forwarded-for', 100, 4096)).toMatchObject({ state: 'done' });
   });
 
+  it('collects a header value as large as maxHeaderBytes allows', () => {
+    const value = `${'9.9.9.9, '.repeat(60_000)}1.2.3.4`;
+    const r = parse(`GET / HTTP/1.1\r\nX-Forwarded-For: ${value}\r\n\r\n`, 'x-forwarded-for', 65_536, 1_048_576);
+    expect(r).toEqual({ state: 'done', values: [value] });
+  });
+
   it.each([
     ['a TLS ClientHello', Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01])],
     ['a PROXY v2 preamble', Buffer.from('0d0a0d0a000d0a515549540a', 'hex')],
