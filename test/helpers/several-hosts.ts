@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { loopbackAddresses, pollingClient } from './clients.js';
-import { freePort, launch, replaceOnce, type Front } from './front-proxies.js';
+import { launch, replaceOnce, type Front } from './front-proxies.js';
+import { freePort } from './ports.js';
 import { startInstance, type Instance } from './sticky-instance.js';
 
 const TEMPLATES = path.resolve(__dirname, '../../templates');
