@@ -11,6 +11,8 @@ const DEFAULT_TEMPLATE = 'default';
 const CONFIG_FILE = 'sticky.config.ts';
 /** What the starter files need installed beside them. */
 const PACKAGES = ['socketio-sticky-session', 'socket.io'];
+/** Beyond PACKAGES, by template. */
+const TEMPLATE_PACKAGES: Record<string, string[]> = { chat: ['@socket.io/cluster-adapter'] };
 
 const OPTIONS = {
   template: { type: 'string', short: 't' },
@@ -50,7 +52,7 @@ Writes ${CONFIG_FILE} and a starter server into the current folder.
       copyFileSync(path.join(source, file), path.join(target, file));
     }
     process.stdout.write(`wrote ${files.join(', ')} (template "${template}")\n`);
-    const missing = PACKAGES.filter((name) => !resolvableFrom(target, name));
+    const missing = [...PACKAGES, ...(TEMPLATE_PACKAGES[template] ?? [])].filter((name) => !resolvableFrom(target, name));
     if (missing.length > 0) process.stdout.write(`install what they use: npm install ${missing.join(' ')}\n`);
     process.stdout.write('then run: npx sticky start\n');
     return 0;

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, relative, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { BalancerServer } from '../balancer/primary.js';
+import { BroadcastRelay } from '../broadcast/relay.js';
 import type { SlotWorker } from '../cluster/slot-worker.js';
 import type { WorkerPool, WorkerRole } from '../cluster/worker-pool.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -73,6 +74,8 @@ export class Supervisor {
       // Rate-limited by the balancer; as events they also reach `sticky status`.
       logger: { warn: (fields, msg) => this.events.record('warn', 'connection-rejected', `${msg} ${JSON.stringify(fields)}`) },
     });
+    // Before the first fork: the relay switches the cluster channel's serialization.
+    if (config.broadcast === 'cluster') new BroadcastRelay(this.balancer.pool);
     this.drained = new Promise((resolve) => (this.markDrained = resolve));
     this.closed = new Promise((resolve) => (this.markClosed = resolve));
     this.watchPool();

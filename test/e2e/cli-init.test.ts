@@ -50,6 +50,6 @@ test('an unknown template is a usage error listing the templates', async () => {
   const dir = emptyProject();
   const result = await runCli(['init', '--template', 'defualt'], { cwd: dir });
   expect(result.code).toBe(2);
-  expect(result.stderr).toContain('sticky init: no template "defualt" (did you mean "default"?); templates: default');
+  expect(result.stderr).toContain('sticky init: no template "defualt" (did you mean "default"?); templates: chat, default');
   expect(readdirSync(dir)).toEqual([]);
 });

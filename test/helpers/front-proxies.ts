@@ -19,12 +19,13 @@ export interface Front {
   stop(): Promise<void>;
 }
 
-function replaceOnce(text: string, from: string, to: string): string {
+export function replaceOnce(text: string, from: string, to: string): string {
   if (!text.includes(from)) throw new Error(`template no longer contains ${JSON.stringify(from)}`);
   return text.replace(from, to);
 }
 
-async function launch(cmd: string, args: string[], dir: string, ports: number[], logFile?: string): Promise<Front> {
+/** Runs `cmd` in `dir` and resolves once every port in `ports` accepts connections. */
+export async function launch(cmd: string, args: string[], dir: string, ports: number[], logFile?: string): Promise<Front> {
   const proc: ChildProcess = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
