@@ -1,11 +1,28 @@
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { Rendezvous } from './hash.js';
 import { STICKY_CMD, type ConnMessage } from '../ipc/messages.js';
+
+/**
+ * The accepted TCP handle itself (what net.Server wraps in a Socket). In ip mode the primary
+ * reads nothing, so it routes and sends this directly, as Node's round-robin cluster does:
+ * no stream is built per connection in the primary.
+ */
+export interface NativeHandle {
+  close(cb?: () => void): void;
+  getpeername(out: { address?: string; port?: number; family?: string }): number;
+}
+
+/** What the primary hands off: a paused Socket (modes that read bytes) or the raw handle. */
+export type Connection = Socket | NativeHandle;
 
 /** A worker that can take connections; owned by the worker pool. */
 export interface Target {
   readonly slot: number;
-  send(msg: ConnMessage, socket: Socket, cb: (err: Error | null) => void): void;
+  /**
+   * Sends the connection; false when the worker cannot take it now. A send that fails later
+   * needs no callback: the worker's channel closes, and removeTarget re-routes what it held.
+   */
+  send(msg: ConnMessage, conn: Connection): boolean;
 }
 
 /** What the primary learned before routing, carried to the worker with the handle. */
@@ -17,7 +34,7 @@ export interface HandoffExtras {
 
 interface Pending {
   id: number;
-  socket: Socket;
+  socket: Connection;
   keyHash: number;
   extras: HandoffExtras | undefined;
   target: Target | null;
@@ -46,6 +63,9 @@ export class Dispatcher {
   private nextId = 1;
   rejected = 0;
 
+  /** Made once: a closure per connection was measurable in the primary's CPU per connection. */
+  private readonly isUp = (i: number): boolean => this.targets[i] !== undefined;
+
   constructor(private readonly options: DispatcherOptions) {
     this.hash = new Rendezvous(options.slotCount, options.seed);
     this.targets = new Array(options.slotCount).fill(undefined);
@@ -61,7 +81,7 @@ export class Dispatcher {
 
   /** The slot a key hash routes to now, or -1 when no slot is up. */
   slotFor(keyHash: number): number {
-    return this.hash.pick(keyHash, (i) => this.targets[i] !== undefined);
+    return this.hash.pick(keyHash, this.isUp);
   }
 
   /** Makes `target` the one taking its slot's connections; waiting connections go out now. */
@@ -81,12 +101,12 @@ export class Dispatcher {
     }
   }
 
-  dispatch(socket: Socket, keyHash: number, extras?: HandoffExtras): void {
+  dispatch(socket: Connection, keyHash: number, extras?: HandoffExtras): void {
     if (this.pendingCount >= this.options.maxPending) {
       this.reject(socket, 'maxPending');
       return;
     }
-    socket.on('error', noop);
+    if (socket instanceof Socket) socket.on('error', noop);
     this.route({ id: this.nextId++, socket, keyHash, extras, target: null, excluded: null });
   }
 
@@ -97,7 +117,7 @@ export class Dispatcher {
       if (!p || p.target !== target) continue;
       this.pending.delete(id);
       // The worker holds its own descriptor now; closing ours sends nothing to the peer.
-      p.socket.destroy();
+      release(p.socket);
     }
     for (const id of refused) {
       const p = this.pending.get(id);
@@ -110,17 +130,17 @@ export class Dispatcher {
 
   /** Closes every connection not yet handed off (used when the balancer stops). */
   closeAll(): void {
-    for (const p of this.pending.values()) p.socket.destroy();
-    for (const p of this.waiting) p.socket.destroy();
+    for (const p of this.pending.values()) release(p.socket);
+    for (const p of this.waiting) release(p.socket);
     this.pending.clear();
     this.waiting = [];
   }
 
   private route(p: Pending): void {
-    if (p.socket.destroyed) return;
+    if (p.socket instanceof Socket && p.socket.destroyed) return;
     const excluded = p.excluded;
     const slot = excluded === null
-      ? this.hash.pick(p.keyHash, (i) => this.targets[i] !== undefined)
+      ? this.hash.pick(p.keyHash, this.isUp)
       : this.hash.pick(p.keyHash, (i) => this.targets[i] !== undefined && !excluded.has(this.targets[i]!));
     if (slot === -1) {
       // Every usable target refused it: wait for a new one rather than drop it.
@@ -139,12 +159,10 @@ export class Dispatcher {
       if (extras.remote !== undefined) msg.remote = extras.remote;
       if (extras.key !== undefined) msg.key = extras.key;
     }
-    target.send(msg, p.socket, (err) => {
-      if (err === null || this.pending.get(p.id) !== p || p.target !== target) return;
-      this.pending.delete(p.id);
-      (p.excluded ??= new Set()).add(target);
-      this.route(p);
-    });
+    if (target.send(msg, p.socket)) return;
+    this.pending.delete(p.id);
+    (p.excluded ??= new Set()).add(target);
+    this.route(p);
   }
 
   private flushWaiting(): void {
@@ -154,12 +172,17 @@ export class Dispatcher {
     for (const p of waiting) this.route(p);
   }
 
-  reject(socket: Socket, reason: string): void {
+  reject(socket: Connection, reason: string): void {
     this.rejected++;
-    socket.on('error', noop);
-    socket.destroy();
+    if (socket instanceof Socket) socket.on('error', noop);
+    release(socket);
     this.options.onReject?.(reason);
   }
+}
+
+function release(conn: Connection): void {
+  if (conn instanceof Socket) conn.destroy();
+  else conn.close();
 }
 
 function noop(): void {}

@@ -1,7 +1,7 @@
 import { Server, type Socket } from 'node:net';
-import { Dispatcher } from './dispatcher.js';
+import { Dispatcher, type NativeHandle } from './dispatcher.js';
 import { hashKey } from './hash.js';
-import { addressKey, type PrefixOptions } from './ip.js';
+import { addressKey, peerKey, type PrefixOptions } from './ip.js';
 import { WorkerPool, type PoolOptions } from '../cluster/worker-pool.js';
 
 export interface BalancerOptions extends PrefixOptions {
@@ -11,6 +11,10 @@ export interface BalancerOptions extends PrefixOptions {
   env?: PoolOptions['env'];
   restart?: Partial<PoolOptions['restart']>;
   drainTimeoutMs?: number;
+}
+
+interface ListenHandle {
+  onconnection: (err: number, handle: NativeHandle | undefined) => void;
 }
 
 export const DEFAULT_MAX_PENDING = 10_000;
@@ -44,6 +48,26 @@ export class BalancerServer extends Server {
       drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
     }, this.dispatcher);
     this.on('connection', this.route);
+    this.on('listening', () => this.takeRawHandles());
+  }
+
+  /**
+   * ip mode reads no byte, so the primary needs no Socket: it takes the accepted handle the
+   * way Node's round-robin cluster does (round_robin_handle.js sets the listening handle's
+   * onconnection), reads the peer address from it and sends it on. Building and destroying a
+   * paused Socket per connection was a third of the primary's CPU per connection.
+   */
+  private takeRawHandles(): void {
+    const listening = (this as unknown as { _handle: ListenHandle | null })._handle;
+    if (!listening || typeof listening.onconnection !== 'function') return;
+    const accept = listening.onconnection;
+    const peer: { address?: string } = {};
+    listening.onconnection = (err: number, handle: NativeHandle | undefined) => {
+      if (err || !handle) return accept.call(listening, err, handle);
+      peer.address = undefined;
+      handle.getpeername(peer);
+      this.dispatcher.dispatch(handle, hashKey(peerKey(peer.address, this.prefix) ?? '', this.seed));
+    };
   }
 
   /** Routing key of a client address (the same function routes live connections). */

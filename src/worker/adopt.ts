@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import type { Server, Socket } from 'node:net';
+import { Socket, type Server } from 'node:net';
 import { isSticky, STICKY_CMD, type ConnMessage, type PrimaryToWorker, type WorkerToPrimary } from '../ipc/messages.js';
 import { ConnectionTracker } from './connection-tracker.js';
 import { replay, type SyncOptions } from './replay.js';
@@ -48,7 +48,7 @@ export function adoptServer(server: Server, options: AdoptOptions = {}): Server 
   state.listener = (msg, handle) => {
     if (!isSticky(msg)) return;
     const m = msg as PrimaryToWorker;
-    if (m.t === 'conn') onConnection(state, m, handle as Socket | undefined, options);
+    if (m.t === 'conn') onConnection(state, m, toSocket(handle), options);
     else if (m.t === 'drain') void drain(state, m.timeoutMs);
   };
   process.on('internalMessage', state.listener);
@@ -91,6 +91,14 @@ function onConnection(state: Adopted, msg: ConnMessage, socket: Socket | undefin
   state.tracker.add(socket);
   if (msg.remote) overrideRemote(socket, msg.remote);
   replay(state.server, socket, msg.data, options.sync);
+}
+
+/** In ip mode the primary sends the raw TCP handle; wrap it the way net.Server would. */
+function toSocket(handle: unknown): Socket | undefined {
+  if (handle === undefined || handle === null) return undefined;
+  if (handle instanceof Socket) return handle;
+  // `handle` is what child_process itself passes for a received net.Socket (not in the types).
+  return new Socket({ handle, readable: true, writable: true } as ConstructorParameters<typeof Socket>[0]);
 }
 
 function overrideRemote(socket: Socket, remote: NonNullable<ConnMessage['remote']>): void {
