@@ -54,4 +54,4 @@ async function measureSpread(port, route, { addresses = 254, repeats = 3, concur
   };
 }
 
-module.exports = { measureSpread };
+module.exports = { measureSpread, oneRequest };

@@ -110,22 +110,18 @@ export class Dispatcher {
     this.route({ id: this.nextId++, socket, keyHash, extras, target: null, excluded: null });
   }
 
-  /** The worker's answer for connections sent to it. */
-  acknowledge(target: Target, ok: readonly number[], refused: readonly number[]): void {
-    for (const id of ok) {
-      const p = this.pending.get(id);
-      if (!p || p.target !== target) continue;
-      this.pending.delete(id);
+  /** The worker's answer for connection `id`: taken (ok) or refused. */
+  acknowledge(target: Target, id: number, ok: boolean): void {
+    const p = this.pending.get(id);
+    if (!p || p.target !== target) return;
+    this.pending.delete(id);
+    if (ok) {
       // The worker holds its own descriptor now; closing ours sends nothing to the peer.
       release(p.socket);
+      return;
     }
-    for (const id of refused) {
-      const p = this.pending.get(id);
-      if (!p || p.target !== target) continue;
-      this.pending.delete(id);
-      (p.excluded ??= new Set()).add(target);
-      this.route(p);
-    }
+    (p.excluded ??= new Set()).add(target);
+    this.route(p);
   }
 
   /** Closes every connection not yet handed off (used when the balancer stops). */

@@ -84,10 +84,10 @@ function onConnection(state: Adopted, msg: ConnMessage, socket: Socket | undefin
   if (!state.accepting) {
     // Destroy our copy before it reads a byte; the primary still holds the connection.
     socket.destroy();
-    sendToPrimary({ cmd: STICKY_CMD, t: 'ack', ok: [], refused: [msg.id] });
+    sendToPrimary({ cmd: STICKY_CMD, t: 'ack', id: msg.id, ok: false });
     return;
   }
-  sendToPrimary({ cmd: STICKY_CMD, t: 'ack', ok: [msg.id], refused: [] });
+  sendToPrimary({ cmd: STICKY_CMD, t: 'ack', id: msg.id, ok: true });
   state.tracker.add(socket);
   if (msg.remote) overrideRemote(socket, msg.remote);
   replay(state.server, socket, msg.data, options.sync);
