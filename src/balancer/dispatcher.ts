@@ -60,15 +60,33 @@ export class Dispatcher {
   private readonly targets: (Target | undefined)[];
   private readonly pending = new Map<number, Pending>();
   private waiting: Pending[] = [];
+  /** Slots whose first worker is still booting: their keys wait instead of falling over. */
+  private readonly booting: boolean[];
   private nextId = 1;
   rejected = 0;
 
   /** Made once: a closure per connection was measurable in the primary's CPU per connection. */
   private readonly isUp = (i: number): boolean => this.targets[i] !== undefined;
+  private readonly isUpOrBooting = (i: number): boolean => this.targets[i] !== undefined || this.booting[i]!;
 
   constructor(private readonly options: DispatcherOptions) {
     this.hash = new Rendezvous(options.slotCount, options.seed);
     this.targets = new Array(options.slotCount).fill(undefined);
+    this.booting = new Array(options.slotCount).fill(false);
+  }
+
+  /**
+   * Until `slot` first comes up (or `stopBooting` is called), connections whose key maps to
+   * it wait for it rather than go to another slot, so stickiness holds from the first request.
+   */
+  markBooting(slot: number): void {
+    this.booting[slot] = true;
+  }
+
+  stopBooting(slot: number): void {
+    if (!this.booting[slot]) return;
+    this.booting[slot] = false;
+    this.flushWaiting();
   }
 
   get slotCount(): number {
@@ -87,6 +105,7 @@ export class Dispatcher {
   /** Makes `target` the one taking its slot's connections; waiting connections go out now. */
   setTarget(target: Target): void {
     this.targets[target.slot] = target;
+    this.booting[target.slot] = false;
     this.flushWaiting();
   }
 
@@ -136,9 +155,9 @@ export class Dispatcher {
     if (p.socket instanceof Socket && p.socket.destroyed) return;
     const excluded = p.excluded;
     const slot = excluded === null
-      ? this.hash.pick(p.keyHash, this.isUp)
+      ? this.hash.pick(p.keyHash, this.isUpOrBooting)
       : this.hash.pick(p.keyHash, (i) => this.targets[i] !== undefined && !excluded.has(this.targets[i]!));
-    if (slot === -1) {
+    if (slot === -1 || this.targets[slot] === undefined) {
       // Every usable target refused it: wait for a new one rather than drop it.
       p.excluded = null;
       p.target = null;

@@ -52,8 +52,16 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     }));
   }
 
-  start(): void {
-    for (const slot of this.slots) this.fork(slot);
+  /** Forks every slot; until each is first online (or `bootTimeoutMs`), its keys wait for it. */
+  start(bootTimeoutMs = 10_000): void {
+    for (const slot of this.slots) {
+      this.dispatcher.markBooting(slot.index);
+      this.fork(slot);
+    }
+    const timer = setTimeout(() => {
+      for (const slot of this.slots) this.dispatcher.stopBooting(slot.index);
+    }, bootTimeoutMs);
+    timer.unref();
   }
 
   workers(): SlotWorker[] {
@@ -157,6 +165,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
 
   private onExit(slot: Slot, w: SlotWorker, code: number | null, signal: string | null): void {
     this.dispatcher.removeTarget(w);
+    this.dispatcher.stopBooting(slot.index);
     w.exitCode = code;
     w.exitSignal = signal;
     w.active = 0;

@@ -1,0 +1,151 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { waitFor } from './wait-for.js';
+
+export interface Started {
+  child: ChildProcess;
+  pid: number;
+  /** Every stdout line so far. */
+  lines: string[];
+  stderr: string[];
+  /** Resolves with the first stdout line matching `re`. */
+  line(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Kills the process and everything it forked, by PID. */
+  kill(): Promise<void>;
+}
+
+const started = new Set<Started>();
+
+/** Starts a real node process; its children are found through /proc and killed by PID. */
+export function startNode(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, cwd?: string): Started {
+  const child = spawn(process.execPath, [script, ...args], {
+    env: { ...process.env, ...env },
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const stderr: string[] = [];
+  let buf = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    buf += d;
+    const parts = buf.split('\n');
+    buf = parts.pop()!;
+    lines.push(...parts);
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => stderr.push(d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  const s: Started = {
+    child,
+    pid: child.pid!,
+    lines,
+    stderr,
+    exited,
+    async line(re, timeoutMs = 15_000) {
+      return waitFor(() => {
+        for (const l of lines) {
+          const m = l.match(re);
+          if (m) return m;
+        }
+        if (child.exitCode !== null) throw new Error(`process exited ${child.exitCode}: ${stderr.join('')}`);
+        return null;
+      }, timeoutMs, `a line matching ${re} (stderr: ${stderr.join('').slice(-500)})`);
+    },
+    async kill() {
+      started.delete(s);
+      const pids = [...descendants(s.pid), s.pid];
+      for (const pid of pids) tryKill(pid, 'SIGKILL');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    },
+  };
+  started.add(s);
+  return s;
+}
+
+/** Kills every process a test file started and did not clean up. */
+export async function killAll(): Promise<void> {
+  await Promise.all([...started].map((s) => s.kill()));
+}
+
+export function tryKill(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    return state !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** PIDs of every live process whose parent chain leads to `pid`. */
+export function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(entry));
+      children.set(ppid, list);
+    } catch {
+      // raced with an exit
+    }
+  }
+  const out: number[] = [];
+  const stack = [...(children.get(pid) ?? [])];
+  while (stack.length) {
+    const p = stack.pop()!;
+    out.push(p);
+    stack.push(...(children.get(p) ?? []));
+  }
+  return out;
+}
+
+/** Number of open file descriptors of `pid`. */
+export function fdCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** Inodes of the sockets `pid` holds open. */
+export function socketInodes(pid: number): Set<string> {
+  const out = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = readlinkSync(`/proc/${pid}/fd/${fd}`).match(/^socket:\[(\d+)\]$/);
+      if (m) out.add(m[1]!);
+    } catch {
+      // fd closed meanwhile
+    }
+  }
+  return out;
+}
+
+/** Inodes of listening TCP sockets (IPv4 and IPv6) on the machine. */
+export function listeningInodes(): Set<string> {
+  const out = new Set<string>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[3] === '0A') out.add(cols[9]!);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { get, loopbackAddresses, type Served } from '../helpers/clients.js';
+import { isAlive, killAll, tryKill, type Started } from '../helpers/processes.js';
+import { startLegacyApp } from '../helpers/legacy-app.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+
+describe('kill -9 of a worker under traffic', () => {
+  let app: Started;
+  let port: number;
+
+  beforeAll(async () => {
+    ({ app, port } = await startLegacyApp({ APP: 'http', FORM: 'num', WORKERS: '2' }));
+  });
+  afterAll(killAll);
+
+  it('refuses or resets no connection, falls the dead slot over, and brings its addresses back', async () => {
+    const addresses = loopbackAddresses(20);
+    const home = new Map<string, Served>();
+    for (const addr of addresses) home.set(addr, await get(port, addr));
+    const victim = home.get(addresses[0]!)!;
+    const victimAddresses = addresses.filter((a) => home.get(a)!.slot === victim.slot);
+    expect(victimAddresses.length).toBeGreaterThan(0);
+
+    const errors: string[] = [];
+    const servedBy = new Map<string, Served[]>();
+    let running = true;
+    const senders = addresses.map(async (addr) => {
+      while (running) {
+        try {
+          const s = await get(port, addr);
+          servedBy.set(addr, [...(servedBy.get(addr) ?? []), s]);
+        } catch (err) {
+          errors.push(`${addr}: ${String(err)}`);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    });
+
+    await waitFor(() => servedBy.size === addresses.length, 10_000, 'traffic from every address');
+    expect(tryKill(victim.pid, 'SIGKILL')).toBe(true);
+    await waitFor(() => !isAlive(victim.pid), 5000, 'the victim to die');
+
+    // While the slot is down its addresses are served by the other worker.
+    const sawFallback = () => victimAddresses.some((a) => (servedBy.get(a) ?? []).some((s) => s.slot !== victim.slot));
+    // Then the slot comes back with a new pid and its addresses return to it.
+    const returned = () => victimAddresses.every((a) => {
+      const last = (servedBy.get(a) ?? []).at(-1);
+      return last && last.slot === victim.slot && last.pid !== victim.pid;
+    });
+    await waitFor(returned, 15_000, 'the dead slot to return with a new pid');
+    running = false;
+    await Promise.all(senders);
+
+    expect(errors).toEqual([]);
+    expect(sawFallback()).toBe(true);
+    // Addresses of the surviving slot never moved.
+    for (const a of addresses.filter((x) => !victimAddresses.includes(x))) {
+      expect(new Set((servedBy.get(a) ?? []).map((s) => s.pid)).size).toBe(1);
+    }
+  });
+});
