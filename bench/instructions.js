@@ -3,7 +3,7 @@
 // the same count whatever else the machine is doing, so it settles what a noisy CPU-time
 // figure cannot (kernel time is not in it: accept, sendmsg and close cost the same in every
 // contender; getpeername is the one syscall only address-hashing balancers add).
-//   node bench/instructions.js [--conns=3000] [--only=id,id] [--dist=NAME:PATH] [--keep=DIR]
+//   node bench/instructions.js [--conns=3000] [--only=id,id] [--dist=NAME:PATH[:modes]] [--keep=DIR]
 // --keep copies each contender's callgrind file to DIR (read it with callgrind_annotate).
 // The primary runs under callgrind (its workers natively); counters are zeroed after warm-up
 // and dumped after exactly `conns` connections at a low fixed concurrency.
@@ -11,7 +11,7 @@ const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { CONTENDERS } = require('./contenders/index.js');
+const { CONTENDERS, distContenders } = require('./contenders/index.js');
 const { freePort, stopProcess } = require('./lib/contender.js');
 const { runCount } = require('./lib/count-load.js');
 
@@ -72,11 +72,18 @@ async function measure(spec, conns, keep) {
   }
 }
 
+function haveValgrind() {
+  try {
+    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const extra = args.dists.map(([name, dir]) => ({
-    ...CONTENDERS.find((c) => c.id === 'ours-ip'), id: `ours-ip-${name}`, env: { BENCH_ROUTING: 'ip', BENCH_DIST: path.resolve(dir) },
-  }));
+  const extra = distContenders(args.dists);
   const specs = [...CONTENDERS, ...extra].filter((c) => args.only.includes(c.id) || extra.includes(c));
   const rows = [];
   for (const spec of specs) {
@@ -90,7 +97,11 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`${err.stack}\n`);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`${err.stack}\n`);
+    process.exitCode = 1;
+  });
+}
+
+module.exports = { measureInstructions: measure, haveValgrind };

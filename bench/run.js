@@ -3,11 +3,12 @@
 //   node bench/run.js            full run (< 10 min): writes bench/RESULTS.md, bench/results.json, the README table
 //   node bench/run.js --quick    smoke run (< 90 s): prints the tables, writes bench/out/ only
 // Options: --only=id,id  --suites=newconn,keepalive,...  --workers=N  --rounds=N
-//          --dist=NAME:PATH adds "ours-ip" built from another tsc output (A/B a change in src/)
+//          --dist=NAME:PATH[:ip,header,proxy-protocol] adds this project built from another tsc
+//          output in those modes (A/B a change in src/, or a branch not merged yet)
 // Exit code 1 only when a contender fails to run (start, serve or stop); never on a figure.
 const fs = require('node:fs');
 const path = require('node:path');
-const { CONTENDERS, unavailable } = require('./contenders/index.js');
+const { CONTENDERS, unavailable, distContenders } = require('./contenders/index.js');
 const { startContender } = require('./lib/contender.js');
 const { runLoad } = require('./lib/load.js');
 const { measureSpread } = require('./lib/spread.js');
@@ -20,13 +21,14 @@ const { runReloadSuite } = require('./lib/reload.js');
 
 const PROFILES = {
   quick: {
-    newconn: { rounds: 2, durationMs: 2000, concurrency: 32 },
-    keepalive: { rounds: 1, durationMs: 1500, concurrency: 32 },
-    latency: { rounds: 1, durationMs: 1000, concurrency: 2 },
-    body: { rounds: 1, durationMs: 1500, concurrency: 16, bodyBytes: 64 * 1024 },
+    newconn: { rounds: 2, durationMs: 1500, concurrency: 32 },
+    keepalive: { rounds: 1, durationMs: 1000, concurrency: 32 },
+    latency: { rounds: 1, durationMs: 800, concurrency: 2 },
+    body: { rounds: 1, durationMs: 1000, concurrency: 16, bodyBytes: 64 * 1024 },
     socketio: { rounds: 1, clients: 50 },
     spread: { repeats: 2 },
-    reload: { rounds: 1, durationMs: 6000, clients: 20 },
+    reload: { rounds: 1, durationMs: 4000, clients: 20 },
+    instructions: null, // valgrind is not part of CI's install
   },
   full: {
     newconn: { rounds: 5, durationMs: 3000, concurrency: 32 },
@@ -36,9 +38,12 @@ const PROFILES = {
     socketio: { rounds: 3, clients: 200 },
     spread: { repeats: 3 },
     reload: { rounds: 3, durationMs: 10000, clients: 50 },
+    instructions: { conns: 3000 },
   },
 };
-const SUITES = ['newconn', 'keepalive', 'latency', 'body', 'socketio', 'spread', 'reload'];
+const SUITES = ['newconn', 'keepalive', 'latency', 'body', 'socketio', 'spread', 'reload', 'instructions'];
+/** Contenders whose primary's instructions are counted (callgrind is slow: the target's pair). */
+const COUNTED = (id) => id === 'cluster-rr' || id.startsWith('ours-');
 
 function parseArgs(argv) {
   const args = { profile: 'full', only: null, suites: SUITES, workers: 2, rounds: null, dists: [] };
@@ -106,11 +111,7 @@ async function main() {
   const profile = structuredClone(PROFILES[args.profile]);
   if (args.rounds) for (const o of Object.values(profile)) if (o.rounds) o.rounds = args.rounds;
   const t0 = Date.now();
-  const extra = args.dists.map(([name, dir]) => ({
-    ...CONTENDERS.find((c) => c.id === 'ours-ip'), id: `ours-ip-${name}`, label: `this project, ip mode (${name})`,
-    env: { BENCH_ROUTING: 'ip', BENCH_DIST: path.resolve(dir) },
-  }));
-  const specs = [...CONTENDERS, ...extra].filter((c) => !args.only || args.only.includes(c.id));
+  const specs = [...CONTENDERS, ...distContenders(args.dists)].filter((c) => !args.only || args.only.includes(c.id));
   const results = {
     profile: args.profile,
     workers: args.workers,
@@ -125,10 +126,13 @@ async function main() {
   };
 
   const running = [];
-  for (const spec of specs) {
+  const measured = args.suites.some((x) => x !== 'reload');
+  // Started together (startup is not measured), then left idle between their turns.
+  await Promise.all(specs.map(async (spec) => {
     const why = unavailable(spec);
     results.contenders[spec.id] = { label: spec.label, status: why ? 'unavailable' : 'ok', reason: why ?? undefined };
-    if (why) { log(`- ${spec.id}: ${why}`); continue; }
+    if (why) { log(`- ${spec.id}: ${why}`); return; }
+    if (!measured) return;
     try {
       const c = await startContender(spec, spec.single ? 1 : args.workers);
       c.spec = spec;
@@ -139,12 +143,13 @@ async function main() {
       results.contenders[spec.id].reason = err.message.slice(0, 500);
       log(`! ${spec.id}: ${err.message}`);
     }
-  }
+  }));
+  running.sort((a, b) => specs.indexOf(a.spec) - specs.indexOf(b.spec));
 
   const suite = (name) => args.suites.includes(name);
   try {
     // Warm-up: JIT and socket.io's first requests, off the record.
-    await interleave(running, 1, (c) => load(c, { durationMs: 500, concurrency: 8 }));
+    if (measured) await interleave(running, 1, (c) => load(c, { durationMs: 500, concurrency: 8 }));
 
     if (suite('newconn')) {
       log('new connections (Connection: close) ...');
@@ -204,7 +209,7 @@ async function main() {
     }
     if (suite('spread')) {
       log('spread of 254 addresses over workers ...');
-      const rows = await interleave(running, 1, (c) => measureSpread(c.port, c.spec.route, { repeats: profile.spread.repeats }));
+      const rows = await interleave(running, 1, (c) => measureSpread(c.port, c.spec.route, { repeats: profile.spread.repeats, workers: c.spec.single ? 1 : args.workers }));
       results.suites.spread = summarize(rows, (rs) => rs[0]);
     }
     for (const c of running) {
@@ -229,6 +234,25 @@ async function main() {
         results.contenders[id] ??= { label: r.label, status: 'failed' };
         results.contenders[id].status = 'failed';
         results.contenders[id].reason = r.reason;
+      }
+    }
+  }
+
+  if (suite('instructions') && profile.instructions) {
+    const { measureInstructions, haveValgrind } = require('./instructions.js');
+    if (!haveValgrind()) {
+      log('instructions: valgrind not installed, skipped');
+    } else {
+      log('user-space instructions per connection in the primary (callgrind) ...');
+      results.suites.instructions = {};
+      for (const spec of specs) {
+        if (!COUNTED(spec.id) || results.contenders[spec.id].status !== 'ok') continue;
+        try {
+          const r = await measureInstructions(spec, profile.instructions.conns);
+          results.suites.instructions[spec.id] = { perConn: r.ir / profile.instructions.conns, conns: profile.instructions.conns, failed: r.failed };
+        } catch (err) {
+          log(`  ! ${spec.id}: ${err.message}`);
+        }
       }
     }
   }

@@ -30,9 +30,26 @@ function reply(res, bytes) {
   res.end(BODY);
 }
 
+/**
+ * Graceful shutdown the way a PM2 user writes it: on SIGINT (PM2's stop/reload signal) or
+ * the 'shutdown' message (PM2's convention, which this project's workers also receive when
+ * drained), close socket.io (its clients reconnect elsewhere) and the server, then exit.
+ */
+function exitGracefully(io, graceMs = 5000) {
+  let closing = false;
+  const shutdown = () => {
+    if (closing) return;
+    closing = true;
+    io.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), graceMs).unref();
+  };
+  process.on('SIGINT', shutdown);
+  process.on('message', (msg) => { if (msg === 'shutdown') shutdown(); });
+}
+
 /** Tells the launcher this worker can serve (used by the contenders that have no ready signal). */
 function signalReady() {
   if (process.send) process.send({ benchReady: process.pid });
 }
 
-module.exports = { createApp, signalReady };
+module.exports = { createApp, signalReady, exitGracefully };

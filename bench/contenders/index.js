@@ -1,7 +1,7 @@
 'use strict';
 // Every contender, in the order tables list them. `route` tells the load generator what the
 // balancer keys on: the TCP peer (ip), an X-Forwarded-For header, or a PROXY v1 preamble.
-const { BalancerServer } = require('../../dist/balancer/primary.js');
+const path = require('node:path');
 
 const CONTENDERS = [
   { id: 'single', label: 'one plain process', script: 'single.js', route: 'ip', sticky: false, single: true },
@@ -20,6 +20,8 @@ function unavailable(c) {
   if (!c.ours || c.route === 'ip') return null;
   try {
     // Constructing forks nothing; a build without routing modes ignores the option.
+    const dist = c.env?.BENCH_DIST ?? path.join(__dirname, '..', '..', 'dist');
+    const { BalancerServer } = require(path.join(dist, 'balancer', 'primary.js'));
     const probe = new BalancerServer({ workers: 1, routing: { by: c.route } });
     if (probe.routing && probe.routing.by === c.route) return null;
   } catch {
@@ -28,4 +30,17 @@ function unavailable(c) {
   return `${c.route} routing is not in this build yet (it comes with the proxy issue)`;
 }
 
-module.exports = { CONTENDERS, unavailable };
+/** "this project" contenders built from another tsc output: NAME:PATH[:mode,mode] (default ip). */
+function distContenders(dists) {
+  const out = [];
+  for (const [name, dir, modes = 'ip'] of dists) {
+    for (const mode of modes.split(',')) {
+      const base = CONTENDERS.find((c) => c.id === `ours-${mode}`);
+      if (!base) throw new Error(`--dist: unknown mode ${mode}`);
+      out.push({ ...base, id: `${base.id}-${name}`, label: `${base.label} (${name})`, env: { ...base.env, BENCH_DIST: path.resolve(dir) } });
+    }
+  }
+  return out;
+}
+
+module.exports = { CONTENDERS, unavailable, distContenders };

@@ -48,6 +48,8 @@ function targets(results) {
   const check = (name, value, ok, shown) => out.push(`- ${name}: ${shown} — ${Number.isFinite(value) ? (ok ? 'met' : 'missed') : 'not measured'}`);
   const ipCpu = ratio(s.newconn?.[OURS_IP]?.primaryCpuUsPerConn, s.newconn?.[RR]?.primaryCpuUsPerConn);
   check('ip mode primary CPU per new connection ≤ 1.00× round-robin', ipCpu, ipCpu <= 1.0, x2(ipCpu));
+  const ipIr = ratio(s.instructions?.[OURS_IP]?.perConn, s.instructions?.[RR]?.perConn);
+  if (Number.isFinite(ipIr)) check('the same in primary instructions per connection (callgrind, noise-free)', ipIr, ipIr <= 1.0, x2(ipIr));
   const hdr = ratio(s.newconn?.['ours-header']?.rate, s.newconn?.[RR]?.rate);
   check('header mode new-connection rate ≥ 0.90× round-robin', hdr, hdr >= 0.9, x2(hdr));
   const pp = ratio(s.newconn?.['ours-proxy-protocol']?.rate, s.newconn?.[RR]?.rate);
@@ -118,11 +120,21 @@ function sections(results) {
   }
   if (s.reload && Object.keys(s.reload).length) {
     const rows = Object.values(s.reload).map((r) => r.status !== 'ok'
-      ? [r.label, `${r.status}: ${r.reason ?? ''}`.slice(0, 160), '', '', '', '']
-      : [r.label, num(r.requests), String(r.failedRequests) + errorsNote(r.errors), num(r.reloadMs), num(r.reconnectP50Ms), num(r.reconnectMaxMs)]);
-    parts.push(`### Rolling reload under load\n\nHTTP load on new connections from 254 addresses plus socket.io polling clients while each worker is replaced; median of ${p.reload.rounds} reloads. Failed = requests refused, reset or answered with an error; reconnect = time a socket.io client was without a session.\n\n${table(
-      ['contender', 'requests during reload', 'failed', 'reload took ms', 'reconnect p50 ms', 'reconnect max ms'], rows,
+      ? [r.label, `${r.status}: ${r.reason ?? ''}`.slice(0, 160), '', '', '', '', '', '', '']
+      : [r.label, num(r.requests), String(r.failedRequests) + errorsNote(r.errors), num(r.reloadMs),
+        `${num(r.sioConnectedBefore)} / ${r.clients}`, num(r.sioDisconnects), num(r.reconnectP50Ms), num(r.reconnectMaxMs), num(r.sioStillDown)]);
+    parts.push(`### Rolling reload under load\n\nHTTP load on new connections from 254 addresses plus socket.io polling clients while each worker is replaced; median of ${p.reload.rounds} reloads. Failed = requests refused, reset or answered with an error. socket.io clients reconnect after 100 ms without jitter; "sessions before" counts those that held a session when the reload began (polling needs stickiness), reconnect = time a client was without one.\n\n${table(
+      ['contender', 'requests during reload', 'failed', 'reload took ms', 'socket.io sessions before', 'disconnects', 'reconnect p50 ms', 'reconnect max ms', 'without session at end'], rows,
     )}`);
+  }
+  if (s.instructions && Object.keys(s.instructions).length) {
+    const rr = s.instructions[RR]?.perConn;
+    const rows = Object.entries(s.instructions).map(([id, r]) => [results.contenders[id]?.label ?? id, num(r.perConn), x2(ratio(r.perConn, rr))]);
+    parts.push(`### Primary instructions per new connection
+
+User-space instructions the primary executes per connection, counted by valgrind's callgrind over ${Object.values(s.instructions)[0].conns.toLocaleString('en-US')} connections after warm-up (4 at a time): the same count however busy the machine is. Kernel work is not in it (accept, sendmsg and close are the same for every balancer; getpeername is the one extra syscall of address hashing).
+
+${table(['contender', 'instructions / conn', '× RR'], rows)}`);
   }
   const off = Object.entries(results.contenders).filter(([, c]) => c.status !== 'ok');
   if (off.length) parts.push(`### Not measured\n\n${off.map(([, c]) => `- ${c.label}: ${c.status}${c.reason ? ` — ${c.reason}` : ''}`).join('\n')}\n`);

@@ -22,7 +22,8 @@ function oneRequest(port, i, route, timeoutMs) {
   });
 }
 
-async function measureSpread(port, route, { addresses = 254, repeats = 3, concurrency = 16, timeoutMs = 5000 } = {}) {
+/** `workers`: how many there are, so a worker that got no address counts in the mean. */
+async function measureSpread(port, route, { workers, addresses = 254, repeats = 3, concurrency = 16, timeoutMs = 5000 } = {}) {
   const served = new Map(); // address -> Set of worker pids
   let failed = 0;
   let next = 0;
@@ -44,7 +45,7 @@ async function measureSpread(port, route, { addresses = 254, repeats = 3, concur
     for (const pid of pids) perWorker.set(pid, (perWorker.get(pid) ?? 0) + 1 / pids.size);
   }
   const counts = [...perWorker.values()];
-  const mean = counts.reduce((a, b) => a + b, 0) / Math.max(1, counts.length);
+  const mean = counts.reduce((a, b) => a + b, 0) / Math.max(1, workers ?? counts.length);
   return {
     workersUsed: counts.length,
     maxOverMean: counts.length ? Math.max(...counts) / mean : NaN,
