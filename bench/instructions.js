@@ -3,7 +3,7 @@
 // the same count whatever else the machine is doing, so it settles what a noisy CPU-time
 // figure cannot (kernel time is not in it: accept, sendmsg and close cost the same in every
 // contender; getpeername is the one syscall only address-hashing balancers add).
-//   node bench/instructions.js [--conns=3000] [--only=id,id] [--dist=NAME:PATH[:modes]] [--keep=DIR]
+//   node bench/instructions.js [--conns=3000] [--only=id,id] [--dist=NAME:PATH[:modes]] [--keep=DIR] [--concurrency=4]
 // --keep copies each contender's callgrind file to DIR (read it with callgrind_annotate).
 // The primary runs under callgrind (its workers natively); counters are zeroed after warm-up
 // and dumped after exactly `conns` connections at a low fixed concurrency.
@@ -16,12 +16,13 @@ const { freePort, stopProcess } = require('./lib/contender.js');
 const { runCount } = require('./lib/count-load.js');
 
 function parseArgs(argv) {
-  const args = { conns: 3000, only: ['cluster-rr', 'ours-ip'], dists: [], keep: null };
+  const args = { conns: 3000, only: ['cluster-rr', 'ours-ip'], dists: [], keep: null, concurrency: 4 };
   for (const a of argv) {
     if (a.startsWith('--conns=')) args.conns = Number(a.slice(8));
     else if (a.startsWith('--only=')) args.only = a.slice(7).split(',');
     else if (a.startsWith('--dist=')) args.dists.push(a.slice(7).split(':'));
     else if (a.startsWith('--keep=')) args.keep = a.slice(7);
+    else if (a.startsWith('--concurrency=')) args.concurrency = Number(a.slice(14));
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
@@ -54,13 +55,13 @@ function totalIr(file) {
   return m ? Number(m[1]) : NaN;
 }
 
-async function measure(spec, conns, keep) {
+async function measure(spec, conns, keep, concurrency = 4) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sticky-callgrind-'));
   const { proc, port, info } = await startUnderCallgrind(spec, dir);
   try {
     await runCount({ port, conns: 300, route: spec.route }); // warm-up: JIT, first requests
     execFileSync('callgrind_control', ['--zero', String(proc.pid)], { stdio: 'ignore' });
-    const r = await runCount({ port, conns, route: spec.route });
+    const r = await runCount({ port, conns, route: spec.route, concurrency });
     execFileSync('callgrind_control', ['--dump', String(proc.pid)], { stdio: 'ignore' });
     const dumps = fs.readdirSync(dir).filter((f) => f.startsWith(`callgrind.out.${proc.pid}.`));
     const last = dumps.sort().pop();
@@ -87,7 +88,7 @@ async function main() {
   const specs = [...CONTENDERS, ...extra].filter((c) => args.only.includes(c.id) || extra.includes(c));
   const rows = [];
   for (const spec of specs) {
-    const r = await measure(spec, args.conns, args.keep);
+    const r = await measure(spec, args.conns, args.keep, args.concurrency);
     rows.push({ id: spec.id, irPerConn: r.ir / args.conns, ...r });
     process.stderr.write(`${spec.id}: ${(r.ir / args.conns).toFixed(0)} instructions per connection (${r.completed} ok, ${r.failed} failed)\n`);
   }

@@ -109,7 +109,7 @@ const medianOf = (rows, key) => median(rows.map((x) => (typeof key === 'function
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const profile = structuredClone(PROFILES[args.profile]);
-  if (args.rounds) for (const o of Object.values(profile)) if (o.rounds) o.rounds = args.rounds;
+  if (args.rounds) for (const o of Object.values(profile)) if (o?.rounds) o.rounds = args.rounds;
   const t0 = Date.now();
   const specs = [...CONTENDERS, ...distContenders(args.dists)].filter((c) => !args.only || args.only.includes(c.id));
   const results = {

@@ -32,6 +32,19 @@ export interface HandoffExtras {
   key?: string;
 }
 
+/**
+ * Connections routed to one target: at most MAX_IN_FLIGHT sent and not yet acknowledged, the
+ * rest queued here. child_process sends one handle at a time anyway and re-queues every
+ * waiting handle on each NODE_HANDLE_ACK (O(queue) per connection); holding them here, as
+ * round_robin_handle.js does, keeps that cost flat under load.
+ */
+interface Lane {
+  inFlight: number;
+  queue: Pending[];
+}
+
+const MAX_IN_FLIGHT = 1;
+
 interface Pending {
   id: number;
   socket: Connection;
@@ -59,6 +72,7 @@ export class Dispatcher {
   private readonly hash: Rendezvous;
   private readonly targets: (Target | undefined)[];
   private readonly pending = new Map<number, Pending>();
+  private readonly lanes = new Map<Target, Lane>();
   private waiting: Pending[] = [];
   /** Slots whose first worker is still booting: their keys wait instead of falling over. */
   private readonly booting: boolean[];
@@ -112,6 +126,8 @@ export class Dispatcher {
   /** Stops routing to `target`; connections it has not acknowledged yet are re-routed. */
   removeTarget(target: Target): void {
     if (this.targets[target.slot] === target) this.targets[target.slot] = undefined;
+    // Queued and in-flight connections alike are in `pending`: all are re-routed below.
+    this.lanes.delete(target);
     for (const p of this.pending.values()) {
       if (p.target !== target) continue;
       this.pending.delete(p.id);
@@ -134,6 +150,11 @@ export class Dispatcher {
     const p = this.pending.get(id);
     if (!p || p.target !== target) return;
     this.pending.delete(id);
+    const lane = this.lanes.get(target);
+    if (lane !== undefined) {
+      lane.inFlight--;
+      this.sendQueued(target, lane);
+    }
     if (ok) {
       // The worker holds its own descriptor now; closing ours sends nothing to the peer.
       release(p.socket);
@@ -148,6 +169,7 @@ export class Dispatcher {
     for (const p of this.pending.values()) release(p.socket);
     for (const p of this.waiting) release(p.socket);
     this.pending.clear();
+    this.lanes.clear();
     this.waiting = [];
   }
 
@@ -167,6 +189,24 @@ export class Dispatcher {
     const target = this.targets[slot]!;
     p.target = target;
     this.pending.set(p.id, p);
+    let lane = this.lanes.get(target);
+    if (lane === undefined) this.lanes.set(target, lane = { inFlight: 0, queue: [] });
+    if (lane.inFlight >= MAX_IN_FLIGHT) {
+      lane.queue.push(p);
+      return;
+    }
+    this.send(p, target, lane);
+  }
+
+  /** Sends what `target`'s lane holds while it has room; skips entries re-routed meanwhile. */
+  private sendQueued(target: Target, lane: Lane): void {
+    while (lane.inFlight < MAX_IN_FLIGHT && lane.queue.length > 0) {
+      const p = lane.queue.shift()!;
+      if (this.pending.get(p.id) === p && p.target === target) this.send(p, target, lane);
+    }
+  }
+
+  private send(p: Pending, target: Target, lane: Lane): void {
     const msg: ConnMessage = { cmd: STICKY_CMD, t: 'conn', id: p.id };
     const extras = p.extras;
     if (extras !== undefined) {
@@ -174,7 +214,9 @@ export class Dispatcher {
       if (extras.remote !== undefined) msg.remote = extras.remote;
       if (extras.key !== undefined) msg.key = extras.key;
     }
+    lane.inFlight++;
     if (target.send(msg, p.socket)) return;
+    lane.inFlight--;
     this.pending.delete(p.id);
     (p.excluded ??= new Set()).add(target);
     this.route(p);
