@@ -2,7 +2,6 @@
 // This project: BalancerServer from dist/ in the primary, adoptServer in the workers.
 // BENCH_ROUTING picks the mode (ip | header | proxy-protocol).
 const cluster = require('node:cluster');
-const { createApp, signalReady, exitGracefully } = require('../app/app.js');
 const { WORKERS, PORT, announceWhenReady } = require('./common.js');
 // BENCH_DIST points at another build of src/ (to measure a change against the one before it).
 const DIST = process.env.BENCH_DIST || '../../dist';
@@ -25,6 +24,8 @@ if (cluster.isPrimary) {
     );
   });
 } else {
+  // The app loads in workers only, so the primary's memory is the balancer's.
+  const { createApp, signalReady, exitGracefully } = require('../app/app.js');
   const { server, io } = createApp();
   exitGracefully(io);
   adoptServer(server);

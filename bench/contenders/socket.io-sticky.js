@@ -4,7 +4,6 @@
 const cluster = require('node:cluster');
 const http = require('node:http');
 const { setupMaster, setupWorker } = require('@socket.io/sticky');
-const { createApp, signalReady } = require('../app/app.js');
 const { WORKERS, PORT, announceWhenReady } = require('./common.js');
 
 if (cluster.isPrimary) {
@@ -17,6 +16,7 @@ if (cluster.isPrimary) {
     for (let i = 0; i < WORKERS; i++) cluster.fork();
   });
 } else {
+  const { createApp, signalReady } = require('../app/app.js');
   const { io } = createApp();
   setupWorker(io);
   signalReady();

@@ -3,12 +3,12 @@
 // that sets pauseOnConnect. BENCH_PROXY=1 turns on its `proxy: true` (X-Forwarded-For) mode.
 const cluster = require('node:cluster');
 const sticky = require('socketio-sticky-session-v0');
-const { createApp, signalReady } = require('../app/app.js');
 const { WORKERS, PORT, announceWhenReady } = require('./common.js');
 
 const options = { num: WORKERS };
 if (process.env.BENCH_PROXY === '1') options.proxy = true;
 if (cluster.isPrimary) announceWhenReady();
-sticky(options, () => createApp().server).listen(PORT, () => {
-  if (cluster.isWorker) signalReady();
+// Its factory runs in workers only, so the app never loads in the primary.
+sticky(options, () => require('../app/app.js').createApp().server).listen(PORT, () => {
+  if (cluster.isWorker) require('../app/app.js').signalReady();
 });

@@ -1,7 +1,7 @@
 'use strict';
 // Turns a results object into markdown tables. Every figure comes from the run; ratios are
 // against Node cluster round-robin (RR) and one plain process in the same run.
-const { ratio } = require('./stats.js');
+const { median, ratio } = require('./stats.js');
 
 const RR = 'cluster-rr';
 const SINGLE = 'single';
@@ -72,7 +72,7 @@ function sections(results) {
   if (s.newconn) {
     const rrRate = base(results, 'newconn', RR, 'rate');
     const rrCpu = base(results, 'newconn', RR, 'primaryCpuUsPerConn');
-    parts.push(`### New connections\n\nOne request per connection (\`Connection: close\`), ${p.newconn.concurrency} at a time from 254 source addresses; median of ${p.newconn.rounds} rounds of ${p.newconn.durationMs / 1000} s. Primary CPU is utime+stime from /proc over the window, divided by the connections it accepted.\n\n${table(
+    parts.push(`### New connections\n\nOne request per connection (\`Connection: close\`), ${p.newconn.concurrency} at a time from 254 source addresses; median of ${p.newconn.rounds} rounds of ${p.newconn.durationMs / 1000} s. Primary CPU is utime+stime from /proc over the window, divided by the connections it accepted.${loadgenNote(s.newconn)}\n\n${table(
       ['contender', 'new conn/s', '× RR', 'primary CPU µs/conn', '× RR', 'failed'],
       rowsFor(results, 'newconn', (r) => [num(r.rate), x2(ratio(r.rate, rrRate)), num(r.primaryCpuUsPerConn, 1), x2(ratio(r.primaryCpuUsPerConn, rrCpu)), pct(r.failureFraction) + errorsNote(r.errors)]),
     )}`);
@@ -139,6 +139,15 @@ ${table(['contender', 'instructions / conn', '× RR'], rows)}`);
   const off = Object.entries(results.contenders).filter(([, c]) => c.status !== 'ok');
   if (off.length) parts.push(`### Not measured\n\n${off.map(([, c]) => `- ${c.label}: ${c.status}${c.reason ? ` — ${c.reason}` : ''}`).join('\n')}\n`);
   return parts.join('\n');
+}
+
+/** What the load generator itself cost (it shares the cores with the contenders). */
+function loadgenNote(newconn) {
+  const rows = Object.values(newconn).filter((r) => r.rate > 0 && Number.isFinite(r.loadgenCpuPct));
+  if (!rows.length) return '';
+  const pctMed = median(rows.map((r) => r.loadgenCpuPct));
+  const usPerConn = median(rows.map((r) => (r.loadgenCpuPct * 1e4) / r.rate));
+  return ` The load generator itself used a median ${pctMed.toFixed(0)}% of one core (${usPerConn.toFixed(0)} µs of CPU per connection).`;
 }
 
 function topErrors(failures) {
