@@ -199,7 +199,7 @@ async function main() {
     if (suite('socketio')) {
       const o = profile.socketio;
       log(`socket.io polling handshakes, ${o.clients} clients ...`);
-      const rows = await interleave(running, o.rounds, (c) => runSocketIo({ port: c.port, clients: o.clients, primaryPid: c.pid }));
+      const rows = await interleave(running, o.rounds, (c) => runSocketIo({ port: c.port, clients: o.clients, primaryPid: c.pid, route: c.spec.route }));
       results.suites.socketio = summarize(rows, (rs) => ({
         clients: o.clients,
         handshakesPerS: medianOf(rs, 'handshakesPerS'),

@@ -4,3 +4,5 @@ import sticky from '../dist/index.js';
 
 export default sticky;
 export const listen = sticky.listen;
+export const start = sticky.start;
+export const defineConfig = sticky.defineConfig;

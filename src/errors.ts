@@ -8,8 +8,37 @@ export class StickyError extends Error {
 
 /** Options given to sticky() or the config are wrong; `problems` has one line each. */
 export class StickyConfigError extends StickyError {
-  constructor(readonly problems: string[], options?: { cause?: unknown }) {
-    super('STICKY_CONFIG', problems.join('\n'), options);
+  /** The config file the problems are in, when there is one. */
+  readonly file: string | undefined;
+
+  constructor(readonly problems: string[], options?: { cause?: unknown; file?: string }) {
+    const lines = problems.join('\n');
+    super('STICKY_CONFIG', options?.file ? `invalid config ${options.file}:\n${lines}` : lines, options);
+    this.file = options?.file;
+  }
+}
+
+/** No supervisor answers on the instance's control socket (none, or a stale file). */
+export class StickyNotRunningError extends StickyError {
+  constructor(readonly instance: string, readonly socketPath: string, reason: string, options?: { cause?: unknown }) {
+    super('STICKY_NOT_RUNNING', `no sticky instance "${instance}" is running (${reason}: ${socketPath})`, options);
+  }
+}
+
+/** The control connection failed: timeout, lost connection, a reply we cannot read, another protocol version. */
+export class StickyControlError extends StickyError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STICKY_CONTROL', message, options);
+  }
+}
+
+/** The supervisor answered a control request with an error; `code` is the supervisor's. */
+export class StickyRemoteError extends StickyError {}
+
+/** The command line is wrong: unknown command or flag, missing value. The message starts with `sticky`. */
+export class StickyUsageError extends StickyError {
+  constructor(message: string) {
+    super('STICKY_USAGE', message);
   }
 }
 
@@ -24,5 +53,34 @@ export class StickyUnsupportedError extends StickyError {
 export class StickyWorkerError extends StickyError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('STICKY_WORKER', message, options);
+  }
+}
+
+/** Another supervisor with the same name answers on the control socket. */
+export class StickyAlreadyRunningError extends StickyError {
+  constructor(readonly instanceName: string, readonly pid: number | undefined, socketPath: string) {
+    super('STICKY_ALREADY_RUNNING',
+      `"${instanceName}" is already running${pid ? ` (pid ${pid})` : ''}: its control socket ${socketPath} answers; stop it first (sticky stop --name ${instanceName})`);
+  }
+}
+
+/** A rolling reload stopped: a new worker failed, the config is wrong, or the supervisor is stopping. */
+export class StickyReloadError extends StickyError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STICKY_RELOAD', message, options);
+  }
+}
+
+/** A control-socket request broke the protocol (bad JSON, unknown method, wrong version, too long). */
+export class StickyProtocolError extends StickyError {
+  constructor(message: string) {
+    super('STICKY_PROTOCOL', message);
+  }
+}
+
+/** The supervisor cannot set up its own resources (control socket folder, listening port). */
+export class StickySetupError extends StickyError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STICKY_SETUP', message, options);
   }
 }

@@ -4,6 +4,10 @@ import type { Server } from 'node:net';
 import { BalancerServer } from './balancer/primary.js';
 import { adoptServer, setWorkerEnv } from './worker/adopt.js';
 import { parseLegacyArgs, resolveServer, type LegacyOptions, type ServerOrFactory } from './legacy/options.js';
+import type { ResolvedConfig } from './config/types.js';
+import type { Supervisor } from './supervisor/index.js';
+import * as configDefine from './config/define.js';
+import type * as configTypes from './config/types.js';
 
 if (cluster.isWorker) setWorkerEnv();
 
@@ -19,7 +23,7 @@ function sticky(options: LegacyOptions, serverOrFactory: ServerOrFactory): Serve
 function sticky(first: unknown, second?: unknown): Server {
   const parsed = parseLegacyArgs(first, second);
   if (cluster.isPrimary) {
-    const balancer = new BalancerServer({ workers: parsed.num });
+    const balancer = new BalancerServer({ workers: parsed.num, routing: parsed.routing });
     balancer.pool.start();
     return balancer;
   }
@@ -51,6 +55,20 @@ namespace sticky {
   }
 
   export type Options = LegacyOptions;
+
+  /**
+   * Runs the supervisor (what `sticky start` does); see supervisor/index.ts. Loaded on
+   * first use, so workers that require this package never load the supervisor's modules.
+   */
+  export function start(config: ResolvedConfig, reloadConfig?: () => Promise<ResolvedConfig>): Promise<Supervisor> {
+    return import('./supervisor/index.js').then((m) => m.start(config, reloadConfig));
+  }
+
+  /** Types and completes `sticky.config.ts`: `export default defineConfig({ script: './server.js' })`. */
+  export import defineConfig = configDefine.defineConfig;
+  export type StickyConfig = configTypes.StickyConfig;
+  export type ResolvedConfig = configTypes.ResolvedConfig;
+  export type RoutingConfig = configTypes.RoutingConfig;
 }
 
 export = sticky;

@@ -18,4 +18,15 @@ async function runCount({ port, conns, route = 'ip', concurrency = 4, timeoutMs 
   return { completed, failed };
 }
 
-module.exports = { runCount };
+/** Resolves once 20 requests in a row succeed (a server that prints no ready line). */
+async function waitServing(port, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const r = await runCount({ port, conns: 20, timeoutMs: 2000 });
+    if (r.failed === 0) return;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  throw new Error(`nothing serving on port ${port} after ${timeoutMs} ms`);
+}
+
+module.exports = { runCount, waitServing };

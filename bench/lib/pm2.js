@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { freePort } = require('./contender.js');
-const { runCount } = require('./count-load.js');
+const { waitServing } = require('./count-load.js');
 
 const PM2 = path.join(__dirname, '..', '..', 'node_modules', 'pm2', 'bin', 'pm2');
 const APP = path.join(__dirname, '..', 'contenders', 'pm2-app.js');
@@ -36,16 +36,6 @@ async function startPm2(workers) {
     await stopPm2(handle);
     throw err;
   }
-}
-
-async function waitServing(port) {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const r = await runCount({ port, conns: 20, timeoutMs: 2000 });
-    if (r.failed === 0) return;
-    await new Promise((res) => setTimeout(res, 200));
-  }
-  throw new Error('pm2 app not serving in 30 s');
 }
 
 async function workerPids(handle) {

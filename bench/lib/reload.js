@@ -1,13 +1,12 @@
 'use strict';
-// Rolling reload under load: this project (SIGHUP to its primary) beside PM2 7's `pm2 reload`
+// Rolling reload under load: this project's `sticky reload` beside PM2 7's `pm2 reload`
 // of the same app in cluster mode. Each round: socket.io polling clients connected and held,
 // HTTP load on new connections from 254 addresses, a reload one second in; counts failed
 // requests, the reload's duration and how long each socket.io client was without a session.
-const { execFile, spawn } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const path = require('node:path');
 const readline = require('node:readline');
-const { CONTENDERS } = require('../contenders/index.js');
-const { startContender } = require('./contender.js');
+const { startSupervisor } = require('./supervisor.js');
 const { runLoad } = require('./load.js');
 const { startPm2, reloadPm2, stopPm2 } = require('./pm2.js');
 const { median } = require('./stats.js');
@@ -31,19 +30,6 @@ function holdClients(port, clients) {
       } else if (report) report(msg);
     });
     proc.on('error', reject);
-  });
-}
-
-/** Sends SIGHUP to our primary and resolves with its {reloaded, ms} line. */
-function reloadOurs(c) {
-  return new Promise((resolve) => {
-    const lines = readline.createInterface({ input: c.proc.stdout });
-    lines.on('line', (line) => {
-      if (!line.includes('"reloaded"')) return;
-      lines.close();
-      resolve(JSON.parse(line));
-    });
-    process.kill(c.pid, 'SIGHUP');
   });
 }
 
@@ -80,12 +66,11 @@ async function reloadRound(target, o) {
 async function runReloadSuite({ rounds, durationMs, clients, workers, only, log }) {
   const out = {};
   const targets = [];
-  const ours = CONTENDERS.find((c) => c.id === 'ours-ip');
   if (!only || only.includes('ours-ip')) {
-    out.ours = { label: 'this project (ip mode, SIGHUP)', status: 'ok' };
+    out.ours = { label: 'this project (sticky start, sticky reload)', status: 'ok' };
     try {
-      const c = await startContender(ours, workers);
-      targets.push({ id: 'ours', port: c.port, pid: c.pid, stop: () => c.stop(), reload: () => reloadOurs(c) });
+      const h = await startSupervisor(workers);
+      targets.push({ id: 'ours', port: h.port, pid: h.pid, stop: h.stop, reload: () => h.reload().then(() => ({ reloaded: true })) });
     } catch (err) {
       Object.assign(out.ours, { status: 'failed', reason: err.message });
     }

@@ -5,16 +5,37 @@
 // no answer in time; reconnection is off so a failure counts once. Run as a child process:
 //   node sio-clients.js '<json options>'  → one JSON line
 const http = require('node:http');
+const net = require('node:net');
 const { io } = require('socket.io-client');
 const { cpuMicros } = require('./proc.js');
-const { sourceAddress } = require('./request.js');
+const { clientOf, sourceAddress } = require('./request.js');
 
-const { port, clients = 200, block = 2, timeoutMs = 10_000, primaryPid } = JSON.parse(process.argv[2]);
+const { port, clients = 200, block = 2, timeoutMs = 10_000, primaryPid, route = 'ip' } = JSON.parse(process.argv[2]);
+
+/** An agent whose every connection starts with a PROXY v1 preamble naming client i. */
+class ProxyProtocolAgent extends http.Agent {
+  constructor(i, options) {
+    super(options);
+    this.preamble = `PROXY TCP4 ${clientOf(i)} 127.0.0.1 ${40000 + i} ${port}\r\n`;
+  }
+
+  createConnection(options, cb) {
+    const socket = net.connect(options);
+    socket.write(this.preamble);
+    if (cb) socket.once('connect', () => cb(null, socket));
+    return socket;
+  }
+}
 
 function oneClient(i) {
   return new Promise((resolve) => {
-    const agent = new http.Agent({ keepAlive: false, localAddress: sourceAddress(block + Math.floor((i - 1) / 254), ((i - 1) % 254) + 1) });
-    const socket = io(`http://127.0.0.1:${port}`, { transports: ['polling'], agent, reconnection: false, timeout: timeoutMs, forceNew: true });
+    const localAddress = sourceAddress(block + Math.floor((i - 1) / 254), ((i - 1) % 254) + 1);
+    const agent = route === 'proxy-protocol'
+      ? new ProxyProtocolAgent(i, { keepAlive: false, localAddress })
+      : new http.Agent({ keepAlive: false, localAddress });
+    // Behind a proxy every request names the client; each client is one address.
+    const extraHeaders = route === 'header' ? { 'x-forwarded-for': clientOf(i) } : undefined;
+    const socket = io(`http://127.0.0.1:${port}`, { transports: ['polling'], agent, extraHeaders, reconnection: false, timeout: timeoutMs, forceNew: true });
     let done = false;
     const finish = (err) => {
       if (done) return;

@@ -2,53 +2,106 @@ import { Server, type Socket } from 'node:net';
 import { Dispatcher, type NativeHandle } from './dispatcher.js';
 import { hashKey } from './hash.js';
 import { addressKey, peerKey, type PrefixOptions } from './ip.js';
+import { PreambleReaders, headerDecoders, proxyProtocolDecoder, type Decision } from './preamble-reader.js';
+import { RejectLog, stderrLogger, type WarnLogger } from './reject-log.js';
+import {
+  PROXY_PREAMBLE_TIMEOUT_MS, ROUTING_ENV, prefixOf, resolveRouting, type ResolvedRouting,
+} from './routing-options.js';
 import { WorkerPool, type PoolOptions } from '../cluster/worker-pool.js';
+import type { RoutingConfig } from '../config/types.js';
 
 export interface BalancerOptions extends PrefixOptions {
   workers: number;
+  /** How connections pick their worker; default `{ by: 'ip' }`. Its seed/prefix/maxPending win over the top-level ones. */
+  routing?: RoutingConfig;
   seed?: number;
   maxPending?: number;
   env?: PoolOptions['env'];
   restart?: Partial<PoolOptions['restart']>;
   drainTimeoutMs?: number;
+  /** Where rejected connections are reported (rate-limited); default one line on stderr. */
+  logger?: WarnLogger;
 }
 
 interface ListenHandle {
   onconnection: (err: number, handle: NativeHandle | undefined) => void;
 }
 
-export const DEFAULT_MAX_PENDING = 10_000;
+export { DEFAULT_MAX_PENDING } from './routing-options.js';
 export const DEFAULT_RESTART = { minUptimeMs: 1_000, maxBackoffMs: 15_000 };
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 
 /**
- * The primary's listening server in `ip` mode. Connections arrive paused, so the primary
+ * The primary's listening server. In `ip` mode connections arrive paused, so the primary
  * reads no byte: it hashes the peer address, hands the descriptor to the slot's worker and
- * is out of the data path. A net.Server, so every listen() form, address() and close() work.
+ * is out of the data path. In `header` and `proxy-protocol` modes it first reads the
+ * request head or PROXY preamble, then hands over the descriptor with those bytes.
+ * A net.Server, so every listen() form, address() and close() work.
  */
 export class BalancerServer extends Server {
   readonly dispatcher: Dispatcher;
   readonly pool: WorkerPool;
+  readonly routing: ResolvedRouting;
   private readonly prefix: PrefixOptions;
   private readonly seed: number;
+  private readonly readers: PreambleReaders | undefined;
+  private readonly rejectLog: RejectLog;
+  private misroutedByExited = 0;
 
   constructor(options: BalancerOptions) {
-    super({ pauseOnConnect: true });
-    this.seed = options.seed ?? 0;
-    this.prefix = { ipv4Prefix: options.ipv4Prefix, ipv6Prefix: options.ipv6Prefix };
+    const routing = resolveRouting(options.routing, {
+      seed: options.seed, ipv4Prefix: options.ipv4Prefix, ipv6Prefix: options.ipv6Prefix, maxPending: options.maxPending,
+    });
+    // highWaterMark 0 makes the handle stop after every chunk it reads (see PreambleReaders).
+    super(routing.by === 'ip' ? { pauseOnConnect: true } : { pauseOnConnect: true, highWaterMark: 0 });
+    this.routing = routing;
+    this.seed = routing.seed;
+    this.prefix = prefixOf(routing);
+    this.rejectLog = new RejectLog(options.logger ?? stderrLogger);
     this.dispatcher = new Dispatcher({
       slotCount: options.workers,
       seed: this.seed,
-      maxPending: options.maxPending ?? DEFAULT_MAX_PENDING,
+      maxPending: routing.maxPending,
+      onReject: (reason) => this.rejectLog.record(reason, `over ${reason} (${routing.maxPending}) connections waiting`, undefined),
     });
     this.pool = new WorkerPool({
       count: options.workers,
-      env: options.env,
+      env: routing.by === 'header' ? { ...options.env, [ROUTING_ENV]: JSON.stringify(routing) } : options.env,
       restart: { ...DEFAULT_RESTART, ...options.restart },
       drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
     }, this.dispatcher);
-    this.on('connection', this.route);
-    this.on('listening', () => this.takeRawHandles());
+    this.pool.on('exit', (w) => { this.misroutedByExited += w.misrouted; });
+    if (routing.by === 'ip') {
+      this.on('connection', this.route);
+      this.on('listening', () => this.takeRawHandles());
+      return;
+    }
+    const prefix = this.prefix;
+    const handlers = {
+      onRoute: (socket: Socket, data: Buffer, d: RouteDecision) => this.routeRead(socket, data, d),
+      onReject: (socket: Socket, why: string, detail: string) => this.countReject(socket, why, detail),
+    };
+    this.readers = new PreambleReaders(routing.by === 'header'
+      ? { ...handlers, timeoutMs: routing.headerTimeoutMs, answerHttp: true, decoder: headerDecoders({ ...routing, ...prefix }) }
+      : { ...handlers, timeoutMs: PROXY_PREAMBLE_TIMEOUT_MS, answerHttp: false, decoder: () => proxyProtocolDecoder(prefix, PROXY_PREAMBLE_MAX_BYTES) });
+    this.on('connection', this.readPreamble);
+  }
+
+  /** Connections the primary closed: bad or slow preambles, over maxPending. */
+  get rejected(): number {
+    return this.dispatcher.rejected;
+  }
+
+  /** Requests whose key differed from their connection's, over every worker since the start. */
+  get misrouted(): number {
+    let n = this.misroutedByExited;
+    for (const w of this.pool.workers()) n += w.misrouted;
+    return n;
+  }
+
+  /** Connections accepted and not yet adopted by a worker (being read or in hand-off). */
+  get pendingCount(): number {
+    return this.dispatcher.pendingCount + (this.readers?.size ?? 0);
   }
 
   /**
@@ -79,11 +132,38 @@ export class BalancerServer extends Server {
     this.dispatcher.dispatch(socket, hashKey(addressKey(socket.remoteAddress, this.prefix) ?? '', this.seed));
   }
 
+  private readPreamble(socket: Socket): void {
+    if (this.pendingCount >= this.routing.maxPending) {
+      this.dispatcher.reject(socket, 'maxPending');
+      return;
+    }
+    this.readers!.read(socket);
+  }
+
+  private routeRead(socket: Socket, data: Buffer, d: RouteDecision): void {
+    const key = d.key ?? addressKey(socket.remoteAddress, this.prefix) ?? '';
+    // Only header-mode workers compare keys (misrouting); PROXY mode's key stays here.
+    const extras = this.routing.by === 'header' ? { data, key } : { data, remote: d.remote };
+    this.dispatcher.dispatch(socket, hashKey(key, this.seed), extras);
+  }
+
+  private countReject(socket: Socket, why: string, detail: string): void {
+    this.dispatcher.rejected++;
+    this.rejectLog.record(why, detail, socket.remoteAddress);
+  }
+
   /** Stops accepting, drains the workers, then calls back like net.Server#close. */
   override close(cb?: (err?: Error) => void): this {
     super.close();
+    this.readers?.closeAll();
     this.dispatcher.closeAll();
+    this.rejectLog.stop();
     void this.pool.stop().then(() => cb?.());
     return this;
   }
 }
+
+type RouteDecision = Extract<Decision, { kind: 'route' }>;
+
+/** Bound on a PROXY v2 preamble with its TLVs. */
+const PROXY_PREAMBLE_MAX_BYTES = 16_384;

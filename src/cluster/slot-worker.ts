@@ -14,8 +14,18 @@ export class SlotWorker implements Target {
   total = 0;
   misrouted = 0;
   readonly startedAt = Date.now();
+  /** When it registered its server; undefined while starting (and forever if it never did). */
+  onlineAt: number | undefined;
   exitCode: number | null = null;
   exitSignal: string | null = null;
+  /** The error the worker reported before dying, or why the pool killed it. */
+  lastError: { message: string; stack?: string } | undefined;
+  /** While draining: when its remaining connections are destroyed (epoch ms). */
+  drainDeadline: number | undefined;
+  /** Kills the worker if it is not online in time (PoolOptions.readyTimeoutMs). */
+  readyTimer: NodeJS.Timeout | undefined;
+  /** Asked to drain while starting: drained with this timeout once its server is registered. */
+  drainWhenReady: number | undefined;
 
   constructor(readonly slot: number, readonly worker: Worker) {}
 
@@ -47,7 +57,13 @@ export class SlotWorker implements Target {
   }
 
   drain(timeoutMs: number): void {
+    // Nothing in a starting worker listens for the message yet; the pool sends it on 'ready'.
+    if (this.state === 'starting') {
+      this.drainWhenReady = timeoutMs;
+      return;
+    }
     this.state = 'draining';
+    this.drainDeadline = Date.now() + timeoutMs;
     this.control({ cmd: STICKY_CMD, t: 'drain', timeoutMs });
   }
 }

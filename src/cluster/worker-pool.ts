@@ -10,12 +10,22 @@ export interface PoolOptions {
   env?: Record<string, string | number | boolean | undefined>;
   restart: { minUptimeMs: number; maxBackoffMs: number };
   drainTimeoutMs: number;
+  /** A worker not online this long after its fork is killed (and counts as a crash). */
+  readyTimeoutMs?: number;
 }
+
+/** What a running pool may change (a reload re-reads the config). */
+export type PoolUpdate = Partial<Pick<PoolOptions, 'restart' | 'drainTimeoutMs' | 'readyTimeoutMs'>> & {
+  /** Env of future forks, on top of the constructor's (which the balancer may have set). */
+  env?: PoolOptions['env'];
+};
 
 export interface Slot {
   readonly index: number;
   /** The worker taking the slot's new connections (or about to). */
   current: SlotWorker | undefined;
+  /** A replacement being started (reload); takes over only once online. */
+  incoming: SlotWorker | undefined;
   /** Workers of this slot that are finishing their connections. */
   draining: Set<SlotWorker>;
   restarts: number;
@@ -24,11 +34,16 @@ export interface Slot {
   errored: boolean;
 }
 
+export type WorkerRole = 'current' | 'incoming' | 'draining';
+
 export interface PoolEvents {
   fork: [SlotWorker];
   online: [SlotWorker];
-  exit: [SlotWorker, { code: number | null; signal: string | null; restartInMs: number | null }];
+  /** `role`: what the worker was to its slot when it died (`draining` ones were asked to go). */
+  exit: [SlotWorker, { code: number | null; signal: string | null; restartInMs: number | null; role: WorkerRole }];
   stats: [SlotWorker];
+  /** The worker reported the error it is dying of (it set `lastError`). */
+  workerError: [SlotWorker];
 }
 
 /**
@@ -38,12 +53,16 @@ export interface PoolEvents {
 export class WorkerPool extends EventEmitter<PoolEvents> {
   readonly slots: Slot[];
   private stopping = false;
+  private env: PoolOptions['env'] = {};
+  /** Connections served by workers that have exited, for the all-time total. */
+  retiredConnections = 0;
 
   constructor(private readonly options: PoolOptions, private readonly dispatcher: Dispatcher) {
     super();
     this.slots = Array.from({ length: options.count }, (_, index) => ({
       index,
       current: undefined,
+      incoming: undefined,
       draining: new Set<SlotWorker>(),
       restarts: 0,
       backoff: new Backoff(options.restart),
@@ -64,10 +83,23 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     timer.unref();
   }
 
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  update(update: PoolUpdate): void {
+    if (update.env !== undefined) this.env = update.env;
+    // In place: every slot's Backoff holds this object.
+    if (update.restart !== undefined) Object.assign(this.options.restart, update.restart);
+    if (update.drainTimeoutMs !== undefined) this.options.drainTimeoutMs = update.drainTimeoutMs;
+    if (update.readyTimeoutMs !== undefined) this.options.readyTimeoutMs = update.readyTimeoutMs;
+  }
+
   workers(): SlotWorker[] {
     const out: SlotWorker[] = [];
     for (const slot of this.slots) {
       if (slot.current) out.push(slot.current);
+      if (slot.incoming) out.push(slot.incoming);
       out.push(...slot.draining);
     }
     return out;
@@ -84,6 +116,10 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     const exits: Promise<void>[] = [];
     for (const slot of this.slots) {
       clearTimeout(slot.timer);
+      if (slot.incoming) {
+        slot.draining.add(slot.incoming);
+        slot.incoming = undefined;
+      }
       if (slot.current) {
         this.dispatcher.removeTarget(slot.current);
         slot.draining.add(slot.current);
@@ -94,7 +130,10 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     await Promise.all(exits);
   }
 
-  /** Tells `w` to drain and resolves when it has exited, killing it after the drain timeout. */
+  /**
+   * Tells `w` to drain and resolves when it has exited, killing it after the drain timeout.
+   * A worker still starting drains once its server is registered (or fails to start).
+   */
   retire(w: SlotWorker, timeoutMs = this.options.drainTimeoutMs): Promise<void> {
     return new Promise((resolve) => {
       if (w.worker.isDead()) return resolve();
@@ -107,17 +146,70 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     });
   }
 
-  fork(slot: Slot): SlotWorker {
+  fork(slot: Slot, role: 'current' | 'incoming' = 'current'): SlotWorker {
     const worker = cluster.fork({
       ...this.options.env,
+      ...this.env,
       STICKY_WORKER_SLOT: String(slot.index),
     });
     // NODE_WORKER_ID is what the original package's README printed: the worker's id.
     const w = new SlotWorker(slot.index, worker);
-    slot.current = w;
+    slot[role] = w;
     this.watch(slot, w);
+    const readyTimeoutMs = this.options.readyTimeoutMs;
+    if (readyTimeoutMs !== undefined) {
+      w.readyTimer = setTimeout(() => {
+        if (w.state !== 'starting') return;
+        w.lastError ??= { message: `not online within ${readyTimeoutMs} ms (reload.readyTimeoutMs): the script must default-export a function returning its server, or call sticky() with it` };
+        w.worker.process.kill('SIGKILL');
+      }, readyTimeoutMs);
+    }
     this.emit('fork', w);
     return w;
+  }
+
+  /** Starts a replacement for `slot` beside its current worker (see `promote`). */
+  forkIncoming(slot: Slot): SlotWorker {
+    if (slot.incoming) throw new Error(`slot ${slot.index} is already starting a replacement`);
+    return this.fork(slot, 'incoming');
+  }
+
+  /** Resolves true once `w` is online, false if it exits (or is killed) first. */
+  whenSettled(w: SlotWorker): Promise<boolean> {
+    if (w.state === 'online') return Promise.resolve(true);
+    if (w.worker.isDead()) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const settle = (ok: boolean) => (x: SlotWorker): void => {
+        if (x !== w) return;
+        this.off('online', onOnline);
+        this.off('exit', onExit);
+        resolve(ok);
+      };
+      const onOnline = settle(true);
+      const onExit = settle(false);
+      this.on('online', onOnline);
+      this.on('exit', onExit);
+    });
+  }
+
+  /**
+   * Routes the slot to its online replacement and drains the worker it replaces; resolves
+   * once that one has exited.
+   */
+  promote(slot: Slot): Promise<void> {
+    const next = slot.incoming;
+    if (!next || next.state !== 'online') throw new Error(`slot ${slot.index} has no online replacement`);
+    const old = slot.current;
+    clearTimeout(slot.timer);
+    slot.timer = undefined;
+    slot.incoming = undefined;
+    slot.current = next;
+    slot.errored = false;
+    slot.backoff.reset();
+    this.dispatcher.setTarget(next);
+    if (!old) return Promise.resolve();
+    slot.draining.add(old);
+    return this.retire(old);
   }
 
   private watch(slot: Slot, w: SlotWorker): void {
@@ -138,11 +230,28 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         this.dispatcher.acknowledge(w, msg.id, msg.ok);
         break;
       case 'ready':
-        if (slot.current !== w || w.state !== 'starting') break;
+        if (w.state !== 'starting') break;
+        clearTimeout(w.readyTimer);
+        w.onlineAt = Date.now();
+        if (w.drainWhenReady !== undefined) {
+          w.state = 'online';
+          w.drain(w.drainWhenReady);
+          break;
+        }
+        if (slot.incoming === w) {
+          w.state = 'online';
+          this.emit('online', w);
+          break;
+        }
+        if (slot.current !== w) break;
         w.state = 'online';
         slot.errored = false;
         this.dispatcher.setTarget(w);
         this.emit('online', w);
+        break;
+      case 'error':
+        w.lastError = { message: msg.message, stack: msg.stack };
+        this.emit('workerError', w);
         break;
       case 'closing':
         // The app closed its server: route the slot to a fresh worker and let this one finish.
@@ -166,30 +275,33 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   private onExit(slot: Slot, w: SlotWorker, code: number | null, signal: string | null): void {
     this.dispatcher.removeTarget(w);
     this.dispatcher.stopBooting(slot.index);
+    clearTimeout(w.readyTimer);
     w.exitCode = code;
     w.exitSignal = signal;
     w.active = 0;
+    this.retiredConnections += w.total;
     const wasCurrent = slot.current === w;
+    const role: WorkerRole = wasCurrent ? 'current' : slot.incoming === w ? 'incoming' : 'draining';
     slot.draining.delete(w);
+    if (slot.incoming === w) slot.incoming = undefined;
+    w.state = 'stopped';
     let restartInMs: number | null = null;
-    if (wasCurrent) {
-      slot.current = undefined;
-      w.state = 'stopped';
-      if (!this.stopping) {
-        restartInMs = slot.backoff.next(w.uptimeMs);
-        slot.errored = slot.backoff.errored;
-        if (slot.errored) w.state = 'errored';
-        slot.timer = setTimeout(() => {
-          slot.timer = undefined;
-          if (this.stopping || slot.current) return;
-          slot.restarts++;
-          this.fork(slot);
-        }, restartInMs);
-      }
-    } else {
-      w.state = 'stopped';
+    if (wasCurrent) slot.current = undefined;
+    // A failed replacement on an empty slot (down or errored) leaves it to the restart loop.
+    if (!this.stopping && !slot.current && !slot.incoming && !slot.timer) {
+      // Healthy means online for a while: a worker that dies before coming online failed,
+      // however slowly it got there (a loaded machine boots slowly).
+      restartInMs = slot.backoff.next(w.onlineAt === undefined ? 0 : Date.now() - w.onlineAt);
+      slot.errored = slot.backoff.errored;
+      if (slot.errored) w.state = 'errored';
+      slot.timer = setTimeout(() => {
+        slot.timer = undefined;
+        if (this.stopping || slot.current || slot.incoming) return;
+        slot.restarts++;
+        this.fork(slot);
+      }, restartInMs);
     }
-    this.emit('exit', w, { code, signal, restartInMs });
+    this.emit('exit', w, { code, signal, restartInMs, role });
   }
 }
 

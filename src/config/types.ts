@@ -74,7 +74,8 @@ export interface ResolvedConfig {
   port: number;
   host: string;
   workers: number;
-  routing: Required<CommonRouting> & (
+  /** `seed` and `maxPending` get defaults; the prefixes stay off unless set. */
+  routing: Required<Pick<CommonRouting, 'seed' | 'maxPending'>> & Pick<CommonRouting, 'ipv4Prefix' | 'ipv6Prefix'> & (
     | { by: 'ip' }
     | { by: 'header'; header: string; trustedHops: number; ignoreMissingHeader: boolean; headerTimeoutMs: number; maxHeaderBytes: number }
     | { by: 'proxy-protocol' }
@@ -85,6 +86,7 @@ export interface ResolvedConfig {
   args: string[];
   reload: { readyTimeoutMs: number; drainTimeoutMs: number };
   restart: { minUptimeMs: number; maxBackoffMs: number };
+  /** `paths` absolute; `ignored` holds the user's extra patterns only (the watcher adds its own). */
   watch: false | { paths: string[]; debounceMs: number; ignored: string[] };
   log: { level: NonNullable<NonNullable<StickyConfig['log']>['level']> };
 }

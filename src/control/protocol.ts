@@ -85,3 +85,28 @@ export interface ReloadProgress {
   newPid?: number;
   message?: string;
 }
+
+/** `ping` result. */
+export interface PingResult {
+  pid: number;
+  name: string;
+  protocol: number;
+}
+
+/**
+ * `reload` result, once every new worker is online and every old one has exited. A failed
+ * reload is an error reply instead: STICKY_RELOAD (a new worker failed: the message has its
+ * stack or exit code, and which slots were left as they were) or the config loader's code
+ * (STICKY_CONFIG: the config file is wrong).
+ */
+export interface ReloadResult {
+  replaced: { slot: number; oldPid: number | undefined; newPid: number }[];
+  /** Config changes not applied because they need a restart (port, routing, ...), one line each. */
+  restartNeeded: string[];
+  durationMs: number;
+}
+
+/** `stop` result: sent once every worker has exited; then the socket closes and the primary exits 0. */
+export interface StopResult {
+  stopped: true;
+}

@@ -59,7 +59,15 @@ export interface DrainMessage {
   timeoutMs: number;
 }
 
-export type WorkerToPrimary = AckMessage | ReadyMessage | ClosingMessage | StatsMessage;
+/** worker -> primary: the worker is about to die of this error (the app failed to load or crashed). */
+export interface WorkerErrorMessage {
+  cmd: typeof STICKY_CMD;
+  t: 'error';
+  message: string;
+  stack?: string;
+}
+
+export type WorkerToPrimary = AckMessage | ReadyMessage | ClosingMessage | StatsMessage | WorkerErrorMessage;
 export type PrimaryToWorker = ConnMessage | DrainMessage;
 
 export function isSticky(msg: unknown): msg is { cmd: typeof STICKY_CMD; t: string } {

@@ -1,6 +1,9 @@
 import { availableParallelism } from 'node:os';
 import type { Server } from 'node:net';
-import { StickyConfigError, StickyUnsupportedError } from '../errors.js';
+import { Server as TlsServer } from 'node:tls';
+import { tlsHeaderProblem } from '../balancer/routing-options.js';
+import type { HeaderRouting } from '../config/types.js';
+import { StickyConfigError } from '../errors.js';
 
 /** The options object of the original package's README. */
 export interface LegacyOptions {
@@ -21,6 +24,8 @@ export type ServerOrFactory = Server | (() => Server);
 export interface ParsedLegacy {
   num: number;
   sync: { event: string } | undefined;
+  /** Header routing when `proxy: true`; undefined routes by the client address. */
+  routing: HeaderRouting | undefined;
   serverOrFactory: ServerOrFactory;
 }
 
@@ -30,26 +35,36 @@ const DEFAULT_SYNC_EVENT = 'sticky-sessions:syn';
 export function parseLegacyArgs(first: unknown, second: unknown): ParsedLegacy {
   const cores = availableParallelism();
   if (second === undefined) {
-    return { num: cores, sync: undefined, serverOrFactory: checkTarget(first) };
+    return { num: cores, sync: undefined, routing: undefined, serverOrFactory: checkTarget(first) };
   }
   if (typeof first === 'number') {
-    return { num: checkNum(first), sync: undefined, serverOrFactory: checkTarget(second) };
+    return { num: checkNum(first), sync: undefined, routing: undefined, serverOrFactory: checkTarget(second) };
   }
   if (typeof first !== 'object' || first === null) {
     throw new StickyConfigError([`sticky(options, server): options must be a number or an object, got ${typeof first}`]);
   }
   const o = first as LegacyOptions;
-  if (o.proxy || o.header !== undefined || o.ignoreMissingHeader !== undefined) {
-    throw new StickyUnsupportedError(
-      'socketio-sticky-session: proxy/header/ignoreMissingHeader (header routing) are not in this build yet; ' +
-      'remove them to route by the client address',
-    );
-  }
   const syncOn = !!(o.sync && (o.sync.isSynced || o.sync.isSyncable));
+  const routing = o.proxy ? headerRouting(o) : undefined;
+  const serverOrFactory = checkTarget(second);
+  if (routing && serverOrFactory instanceof TlsServer) throw new StickyConfigError([tlsHeaderProblem()]);
   return {
     num: o.num === undefined ? cores : checkNum(o.num),
     sync: syncOn ? { event: o.sync?.event ?? DEFAULT_SYNC_EVENT } : undefined,
-    serverOrFactory: checkTarget(second),
+    routing,
+    serverOrFactory,
+  };
+}
+
+/** `proxy: true` is header routing; `header` and `ignoreMissingHeader` only count with it, as in the original. */
+function headerRouting(o: LegacyOptions): HeaderRouting {
+  if (o.header !== undefined && (typeof o.header !== 'string' || o.header.trim() === '')) {
+    throw new StickyConfigError([`header: ${JSON.stringify(o.header)} is not a header name`]);
+  }
+  return {
+    by: 'header',
+    header: o.header?.trim(),
+    ignoreMissingHeader: o.ignoreMissingHeader === undefined ? undefined : !!o.ignoreMissingHeader,
   };
 }
 

@@ -2,6 +2,9 @@ import cluster from 'node:cluster';
 import { Socket, type Server } from 'node:net';
 import { isSticky, STICKY_CMD, type ConnMessage, type PrimaryToWorker, type WorkerToPrimary } from '../ipc/messages.js';
 import { ConnectionTracker } from './connection-tracker.js';
+import { KeepAliveEnder } from './keep-alive.js';
+import { headerRoutingFromEnv, MisrouteCheck } from './misroute.js';
+import { RemoteOverrides } from './remote-override.js';
 import { replay, type SyncOptions } from './replay.js';
 
 export interface AdoptOptions {
@@ -13,11 +16,21 @@ type Listener = (msg: unknown, handle?: unknown) => void;
 interface Adopted {
   server: Server;
   tracker: ConnectionTracker;
+  misroute: MisrouteCheck | undefined;
+  remotes: RemoteOverrides;
   accepting: boolean;
   listener: Listener;
 }
 
-let adopted: Adopted | undefined;
+// Kept on the process, not in this module: a script may load another copy of the package
+// (its own node_modules) than the supervisor's worker entry, and both must see one server.
+const ADOPTED = Symbol.for('socketio-sticky-session.adopted');
+const holder = globalThis as { [ADOPTED]?: Adopted };
+
+/** The server this worker adopted (by sticky() or the supervisor's entry), if any yet. */
+export function adoptedServer(): Server | undefined {
+  return holder[ADOPTED]?.server;
+}
 
 function sendToPrimary(msg: WorkerToPrimary): void {
   // process.send is always there in a cluster worker; internal cmd keeps it off 'message'.
@@ -37,13 +50,18 @@ export function setWorkerEnv(): void {
  * hand-offs, then emits 'close' once the adopted connections are gone.
  */
 export function adoptServer(server: Server, options: AdoptOptions = {}): Server {
+  const adopted = holder[ADOPTED];
   if (adopted) {
     if (adopted.server === server) return server;
     throw new Error('socketio-sticky-session: a worker can serve one server; sticky() was called twice with different servers');
   }
   setWorkerEnv();
   const tracker = new ConnectionTracker(sendToPrimary);
-  const state: Adopted = { server, tracker, accepting: true, listener: noop };
+  const headerRouting = headerRoutingFromEnv();
+  const misroute = headerRouting && new MisrouteCheck(headerRouting, tracker);
+  misroute?.watch(server);
+  const state: Adopted = { server, tracker, misroute, remotes: new RemoteOverrides(server), accepting: true, listener: noop };
+  const keepAlive = new KeepAliveEnder(server);
 
   state.listener = (msg, handle) => {
     if (!isSticky(msg)) return;
@@ -65,8 +83,9 @@ export function adoptServer(server: Server, options: AdoptOptions = {}): Server 
     if (state.accepting) {
       state.accepting = false;
       sendToPrimary({ cmd: STICKY_CMD, t: 'closing' });
-      closeIdle(server);
+      const stopSweeping = keepAlive.end();
       void tracker.whenIdle().then(() => {
+        stopSweeping();
         tracker.flush();
         originalClose.call(server);
       });
@@ -74,7 +93,7 @@ export function adoptServer(server: Server, options: AdoptOptions = {}): Server 
     return server;
   } as Server['close'];
 
-  adopted = state;
+  holder[ADOPTED] = state;
   sendToPrimary({ cmd: STICKY_CMD, t: 'ready' });
   return server;
 }
@@ -89,7 +108,8 @@ function onConnection(state: Adopted, msg: ConnMessage, socket: Socket | undefin
   }
   sendToPrimary({ cmd: STICKY_CMD, t: 'ack', id: msg.id, ok: true });
   state.tracker.add(socket);
-  if (msg.remote) overrideRemote(socket, msg.remote);
+  if (msg.remote) state.remotes.apply(socket, msg.remote);
+  if (msg.key !== undefined) state.misroute?.remember(socket, msg.key);
   replay(state.server, socket, msg.data, options.sync);
 }
 
@@ -101,29 +121,20 @@ function toSocket(handle: unknown): Socket | undefined {
   return new Socket({ handle, readable: true, writable: true } as ConstructorParameters<typeof Socket>[0]);
 }
 
-function overrideRemote(socket: Socket, remote: NonNullable<ConnMessage['remote']>): void {
-  Object.defineProperties(socket, {
-    remoteAddress: { value: remote.address, configurable: true },
-    remotePort: { value: remote.port, configurable: true },
-    remoteFamily: { value: remote.family, configurable: true },
-  });
-}
-
-function closeIdle(server: Server): void {
-  const s = server as Server & { closeIdleConnections?: () => void };
-  if (typeof s.closeIdleConnections === 'function') s.closeIdleConnections();
-}
-
+/**
+ * The primary retires this worker (reload or stop). The app hears it two ways: PM2's
+ * `process.on('message', (m) => m === 'shutdown')` and the server's `'sticky:drain'` event
+ * (argument: `{ timeoutMs }`). New connections already go elsewhere; the server closes,
+ * idle keep-alive connections are closed, and what is still open at `timeoutMs` is cut
+ * when the process exits.
+ */
 async function drain(state: Adopted, timeoutMs: number): Promise<void> {
   const { server, tracker } = state;
-  // PM2's convention, so apps written for PM2 clean up the same way.
   process.emit('message', 'shutdown', undefined);
-  server.emit('sticky:drain');
+  server.emit('sticky:drain', { timeoutMs });
   server.close();
-  const idleTicker = setInterval(() => closeIdle(server), 250);
   const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
   await Promise.race([tracker.whenIdle(), deadline]);
-  clearInterval(idleTicker);
   tracker.flush();
   process.exit(0);
 }

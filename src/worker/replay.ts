@@ -16,8 +16,6 @@ export function replay(server: Server, socket: Socket, data: string | undefined,
     server.emit('connection', socket);
     return;
   }
-  // Hold the stream until the app says so, on this socket or on the server.
-  socket.pause();
   let released = false;
   const release = (): void => {
     if (released) return;
@@ -29,8 +27,13 @@ export function replay(server: Server, socket: Socket, data: string | undefined,
   };
   socket.once(sync.event, release);
   server.once(sync.event, release);
-  socket.once('close', () => {
-    server.off(sync.event, release);
-  });
+  socket.once('close', () => server.off(sync.event, release));
   server.emit('connection', socket);
+  // Paused only now, after the server took the socket, and a tick later, after the resume
+  // its 'data' listener scheduled: Node's HTTP server reads the handle directly and stops it
+  // on the 'pause' event, which fires only if the socket was flowing. Paused earlier, bytes
+  // arriving while we wait would reach the parser ahead of the ones held here.
+  process.nextTick(() => {
+    if (!released) socket.pause();
+  });
 }

@@ -17,12 +17,16 @@ export interface Started {
 
 const started = new Set<Started>();
 
-/** Starts a real node process; its children are found through /proc and killed by PID. */
-export function startNode(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, cwd?: string): Started {
+/**
+ * Starts a real node process; its children are found through /proc and killed by PID.
+ * `detached`: in a process group of its own (as a shell job), so the group can be signalled.
+ */
+export function startNode(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, cwd?: string, options: { detached?: boolean } = {}): Started {
   const child = spawn(process.execPath, [script, ...args], {
     env: { ...process.env, ...env },
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached,
   });
   const lines: string[] = [];
   const stderr: string[] = [];

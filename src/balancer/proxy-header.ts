@@ -1,0 +1,232 @@
+/**
+ * Header routing, pure (no I/O): an incremental HTTP/1.x request-head parser that collects
+ * one header's values across any number of segments, and the client address those values
+ * name (X-Forwarded-For style lists, RFC 7239 `Forwarded: for=`, single-value headers).
+ */
+import { addressKey, type PrefixOptions } from './ip.js';
+
+export type HeadResult =
+  | { state: 'more' }
+  /** The head ended; `values` are the wanted header's lines, in order (empty when missing). */
+  | { state: 'done'; values: string[] }
+  | { state: 'error'; status: 400 | 431; reason: string };
+
+const enum S {
+  LeadingCrlf, Method, Target, Version, VersionLf, LineStart, Name, Value, ValueLf, EndLf,
+}
+
+const MORE: HeadResult = { state: 'more' };
+const MAX_VERSION_CHARS = 8;
+
+/** RFC 9110 tchar: what a method and a header name are made of. */
+const TCHAR = new Uint8Array(256);
+for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
+for (let c = 0x30; c <= 0x39; c++) TCHAR[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) TCHAR[c] = 1;
+
+/**
+ * Feeds on a request's bytes as they arrive and answers once the head has ended. Strict
+ * enough to turn away what is not HTTP at its first bad byte (a TLS ClientHello fails on
+ * byte one), so garbage never waits for the timeout. Obsolete line folding is refused, as
+ * RFC 9112 allows, because a folded line could hide the routing header from us but not from
+ * the worker's parser.
+ */
+export class HeadParser {
+  private state = S.LeadingCrlf;
+  private bytes = 0;
+  private version = '';
+  private nameIndex = 0;
+  private nameMatches = true;
+  private capturing = false;
+  private value: number[] = [];
+  private readonly values: string[] = [];
+  private readonly wanted: Uint8Array;
+
+  /** `header` is matched case-insensitively; `maxHeaderBytes` bounds the whole head. */
+  constructor(header: string | Uint8Array, private readonly maxHeaderBytes: number) {
+    this.wanted = typeof header === 'string' ? headerBytes(header) : header;
+  }
+
+  push(chunk: Buffer): HeadResult {
+    for (let i = 0; i < chunk.length; i++) {
+      if (++this.bytes > this.maxHeaderBytes) {
+        return { state: 'error', status: 431, reason: `request head over ${this.maxHeaderBytes} bytes` };
+      }
+      const c = chunk[i]!;
+      switch (this.state) {
+        case S.LeadingCrlf:
+          if (c === 0x0d || c === 0x0a) break;
+          if (TCHAR[c] === 0) return notHttp('request line');
+          this.state = S.Method;
+          break;
+        case S.Method:
+          if (c === 0x20) this.state = S.Target;
+          else if (TCHAR[c] === 0) return notHttp('method');
+          break;
+        case S.Target:
+          if (c === 0x20) this.state = S.Version;
+          else if (c < 0x21 || c === 0x7f) return notHttp('request target');
+          break;
+        case S.Version:
+          if (c === 0x0d) this.state = S.VersionLf;
+          else if (c === 0x0a) { if (!this.versionOk()) return notHttp('version'); this.state = S.LineStart; }
+          else if (this.version.length >= MAX_VERSION_CHARS) return notHttp('version');
+          else this.version += String.fromCharCode(c);
+          break;
+        case S.VersionLf:
+          if (c !== 0x0a || !this.versionOk()) return notHttp('version');
+          this.state = S.LineStart;
+          break;
+        case S.LineStart:
+          if (c === 0x0d) this.state = S.EndLf;
+          else if (c === 0x0a) return this.done();
+          else if (TCHAR[c] === 0) return notHttp(c === 0x20 || c === 0x09 ? 'folded header line' : 'header name');
+          else { this.nameIndex = 0; this.nameMatches = true; this.matchName(c); this.state = S.Name; }
+          break;
+        case S.Name:
+          if (c === 0x3a) {
+            this.capturing = this.nameMatches && this.nameIndex === this.wanted.length;
+            this.state = S.Value;
+          } else if (TCHAR[c] === 0) return notHttp('header name');
+          else this.matchName(c);
+          break;
+        case S.Value:
+          if (c === 0x0d) this.state = S.ValueLf;
+          else if (c === 0x0a) this.endLine();
+          else if ((c < 0x20 && c !== 0x09) || c === 0x7f) return notHttp('header value');
+          else if (this.capturing) this.value.push(c);
+          break;
+        case S.ValueLf:
+          if (c !== 0x0a) return notHttp('line end');
+          this.endLine();
+          break;
+        case S.EndLf:
+          if (c !== 0x0a) return notHttp('head end');
+          return this.done();
+      }
+    }
+    return MORE;
+  }
+
+  private versionOk(): boolean {
+    return /^HTTP\/\d\.\d$/.test(this.version);
+  }
+
+  private matchName(c: number): void {
+    const lower = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+    if (this.nameIndex >= this.wanted.length || this.wanted[this.nameIndex] !== lower) this.nameMatches = false;
+    this.nameIndex++;
+  }
+
+  private endLine(): void {
+    if (this.capturing) {
+      this.values.push(Buffer.from(this.value).toString('latin1').trim());
+      this.value = [];
+      this.capturing = false;
+    }
+    this.state = S.LineStart;
+  }
+
+  private done(): HeadResult {
+    return { state: 'done', values: this.values };
+  }
+}
+
+/** A header name as HeadParser matches it; build it once to share between parsers. */
+export function headerBytes(header: string): Uint8Array {
+  return Buffer.from(header.toLowerCase(), 'latin1');
+}
+
+function notHttp(where: string): HeadResult {
+  return { state: 'error', status: 400, reason: `not an HTTP request (bad ${where})` };
+}
+
+export interface ClientAddressOptions {
+  /** Header name, lower or any case. */
+  header: string;
+  /** Which list entry, counted from the right: 1 = what the nearest proxy saw. */
+  trustedHops: number;
+}
+
+/**
+ * The client address named by a header's values (every line of it, in order), or null when
+ * there is none or the chosen entry is not an IP address (`unknown`, an obfuscated name).
+ * Fewer entries than `trustedHops` means every entry came from a trusted proxy: the
+ * leftmost is then the best knowledge of the client.
+ */
+export function clientAddress(values: readonly string[], options: ClientAddressOptions): string | null {
+  if (values.length === 0) return null;
+  const forwarded = options.header.toLowerCase() === 'forwarded';
+  const entries = forwarded ? forwardedFor(values) : listEntries(values);
+  if (entries.length === 0) return null;
+  const entry = entries[Math.max(0, entries.length - Math.max(1, options.trustedHops))];
+  return entry === null || entry === undefined ? null : hostOf(entry);
+}
+
+/** Routing key of a request from its header values, or null when it carries no usable address. */
+export function headerKey(values: readonly string[], options: ClientAddressOptions & PrefixOptions): string | null {
+  const address = clientAddress(values, options);
+  return address === null ? null : addressKey(address, options);
+}
+
+function listEntries(values: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    for (const part of v.split(',')) {
+      const e = part.trim();
+      if (e !== '') out.push(e);
+    }
+  }
+  return out;
+}
+
+/** RFC 7239: one entry per forwarded-element; its `for=` value, or null when it has none. */
+export function forwardedFor(values: readonly string[]): (string | null)[] {
+  const out: (string | null)[] = [];
+  for (const v of values) {
+    for (const element of splitQuoted(v, ',')) {
+      if (element.trim() === '') continue;
+      let forValue: string | null = null;
+      for (const pair of splitQuoted(element, ';')) {
+        const eq = pair.indexOf('=');
+        if (eq === -1) continue;
+        if (pair.slice(0, eq).trim().toLowerCase() !== 'for') continue;
+        forValue = unquote(pair.slice(eq + 1).trim());
+      }
+      out.push(forValue);
+    }
+  }
+  return out;
+}
+
+function splitQuoted(s: string, sep: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quoted && c === '\\') i++;
+    else if (c === '"') quoted = !quoted;
+    else if (!quoted && c === sep) { out.push(s.slice(start, i)); start = i + 1; }
+  }
+  out.push(s.slice(start));
+  return out;
+}
+
+function unquote(s: string): string {
+  if (s.length < 2 || s[0] !== '"' || s[s.length - 1] !== '"') return s;
+  return s.slice(1, -1).replace(/\\(.)/g, '$1');
+}
+
+/** Strips a port and IPv6 brackets: `[::1]:80` → `::1`, `1.2.3.4:5` → `1.2.3.4`. */
+function hostOf(entry: string): string {
+  const e = unquote(entry.trim());
+  if (e.startsWith('[')) {
+    const close = e.indexOf(']');
+    return close === -1 ? e : e.slice(1, close);
+  }
+  const colon = e.indexOf(':');
+  if (colon !== -1 && colon === e.lastIndexOf(':')) return e.slice(0, colon);
+  return e;
+}

@@ -1,0 +1,38 @@
+/** `sticky status` as plain text (when there is no terminal dashboard). Pure. */
+import type { StatusSnapshot, SupervisorEvent } from '../control/protocol.js';
+import { formatBytes, formatDuration, formatTable } from './format.js';
+
+const RECENT_EVENTS = 5;
+const NUMBER_COLUMNS = new Set([1, 3, 4, 5, 7, 8]);
+
+export function formatStatus(status: StatusSnapshot): string {
+  const { connections } = status;
+  const lines = [
+    `${status.name}  pid ${status.pid}  up ${formatDuration(status.uptimeMs)}  ${status.host}:${status.port}  routing ${status.routing}`,
+    `connections  active ${connections.active}  total ${connections.total}  rejected ${connections.rejected}  misrouted ${connections.misrouted}`,
+    '',
+    formatTable([
+      ['SLOT', 'PID', 'STATE', 'ACTIVE', 'TOTAL', 'RESTARTS', 'UPTIME', 'MEMORY', 'CPU'],
+      ...[...status.workers].sort((a, b) => a.slot - b.slot).map((worker) => [
+        String(worker.slot),
+        String(worker.pid),
+        worker.state,
+        String(worker.active),
+        String(worker.total),
+        String(worker.restarts),
+        formatDuration(worker.uptimeMs),
+        formatBytes(worker.rssBytes),
+        `${worker.cpuPercent.toFixed(1)}%`,
+      ]),
+    ], NUMBER_COLUMNS),
+  ];
+  const events = status.events?.slice(-RECENT_EVENTS) ?? [];
+  if (events.length > 0) lines.push('', 'recent events', ...events.map(formatEvent));
+  return `${lines.join('\n')}\n`;
+}
+
+function formatEvent(event: SupervisorEvent): string {
+  const time = new Date(event.time).toISOString().slice(11, 19);
+  const where = event.slot === undefined ? '' : ` slot ${event.slot}`;
+  return `  ${time} ${event.level.padEnd(5)}${where} ${event.message}`;
+}

@@ -1,0 +1,83 @@
+import type { ControlClient } from '../control/client.js';
+import type { StatusSnapshot } from '../control/protocol.js';
+import { INSTANCE_OPTIONS, INSTANCE_USAGE, parseCommandLine, type Command } from './command.js';
+import { connectInstance } from './instance.js';
+import { formatStatus } from './status-text.js';
+
+/**
+ * Issue 5's live dashboard: a module exporting `runDashboard(client)` that owns the
+ * terminal until the user quits and resolves to the exit code. Until src/dashboard/
+ * exists, `sticky status` prints one snapshot as a table.
+ */
+const DASHBOARD_MODULE = '../dashboard/index.js';
+
+interface DashboardModule {
+  runDashboard(client: ControlClient): Promise<number>;
+}
+
+const OPTIONS = {
+  ...INSTANCE_OPTIONS,
+  json: { type: 'boolean' },
+  watch: { type: 'boolean', short: 'w' },
+} as const;
+
+export const status: Command = {
+  name: 'status',
+  summary: 'show the workers of a running instance (--json: one snapshot)',
+  usage: `sticky status [--json] [--watch] [--config FILE | --name NAME]
+
+Shows the running instance's workers: a live dashboard in a terminal, else a table.
+  --json              print one status snapshot as JSON (exit 1 when nothing runs)
+  -w, --watch         print a JSON snapshot per line, about once a second, until it stops
+${INSTANCE_USAGE}`,
+
+  async run(argv) {
+    const flags = parseCommandLine('status', argv, OPTIONS);
+    const client = await connectInstance(flags);
+    try {
+      if (flags.watch) return await streamStatus(client);
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(await client.request<StatusSnapshot>('status'))}\n`);
+        return 0;
+      }
+      const dashboard = process.stdout.isTTY ? loadDashboard() : undefined;
+      if (dashboard) return await dashboard.runDashboard(client);
+      process.stdout.write(formatStatus(await client.request<StatusSnapshot>('status')));
+      return 0;
+    } finally {
+      await client.close();
+    }
+  },
+};
+
+/** JSON lines until the instance stops, the reader goes away (EPIPE) or Ctrl-C. */
+async function streamStatus(client: ControlClient): Promise<number> {
+  const write = (snapshot: unknown) => process.stdout.write(`${JSON.stringify(snapshot)}\n`);
+  const stop = () => void client.close();
+  process.stdout.on('error', stop);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    client.onEvent((event) => {
+      if (event.event === 'status') write(event.data);
+    });
+    write(await client.request('status'));
+    await client.request('subscribe');
+    await client.closed;
+    return 0;
+  } finally {
+    process.stdout.off('error', stop);
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+function loadDashboard(): DashboardModule | undefined {
+  try {
+    return require(DASHBOARD_MODULE) as DashboardModule;
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code === 'MODULE_NOT_FOUND' && message.includes(DASHBOARD_MODULE)) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,292 @@
+import { chmodSync, unlinkSync } from 'node:fs';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+import { StickyAlreadyRunningError, StickyError, StickyProtocolError, StickySetupError } from '../errors.js';
+import { ensureControlDir } from './paths.js';
+import {
+  CONTROL_PROTOCOL_VERSION, type ControlError, type ControlEvent, type ControlMethod, type ControlReply,
+  type ControlRequest, type ReloadProgress, type StatusSnapshot, type SupervisorEvent,
+} from './protocol.js';
+
+/** What the supervisor answers; each method's result is the reply's `result`. */
+export interface ControlHandlers {
+  ping(): unknown;
+  status(): Promise<StatusSnapshot>;
+  reload(onProgress: (p: ReloadProgress) => void): Promise<unknown>;
+  /** Resolves once every worker has exited; the reply goes out then. */
+  stop(): Promise<unknown>;
+}
+
+const METHODS: readonly ControlMethod[] = ['status', 'subscribe', 'reload', 'stop', 'ping'];
+/** Requests are a few dozen bytes; a line this long is not one. */
+const MAX_LINE_BYTES = 64 * 1024;
+/** A subscriber this far behind is dropped rather than buffered without bound. */
+const MAX_SUBSCRIBER_BACKLOG_BYTES = 4 * 1024 * 1024;
+const STATUS_INTERVAL_MS = 1000;
+const PROBE_TIMEOUT_MS = 2000;
+const CLOSE_FLUSH_MS = 500;
+/** How long close() lets requests in progress finish their reply. */
+const IN_FLIGHT_CAP_MS = 5000;
+
+/**
+ * The supervisor's end of the control socket: newline-delimited JSON (protocol.ts) on a
+ * Unix socket that only its owner can reach (0600 in a 0700 folder).
+ */
+export class ControlServer {
+  private readonly connections = new Set<Socket>();
+  private readonly subscribers = new Set<Socket>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private statusTimer: NodeJS.Timeout | undefined;
+
+  private constructor(readonly path: string, private readonly server: Server, private readonly handlers: ControlHandlers) {
+    server.on('connection', (socket) => this.accept(socket));
+  }
+
+  /**
+   * Listens on `path`. Refuses when another process answers there (same name already
+   * running); a socket file nobody answers on (its primary was killed) is replaced.
+   */
+  static async open(name: string, path: string, handlers: ControlHandlers): Promise<ControlServer> {
+    ensureControlDir(dirname(path));
+    const server = createServer();
+    for (let attempt = 0; ; attempt++) {
+      const probe = await probeControlSocket(path);
+      if (probe.state === 'running') throw new StickyAlreadyRunningError(name, probe.pid, path);
+      if (probe.state === 'stale') unlinkQuietly(path);
+      try {
+        await listen(server, path);
+        break;
+      } catch (err) {
+        // Another start won the race for the path between our probe and listen: probe again.
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 2) continue;
+        throw new StickySetupError(`cannot listen on control socket ${path}: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    // The folder is 0700 already; this makes the socket itself owner-only too.
+    chmodSync(path, 0o600);
+    return new ControlServer(path, server, handlers);
+  }
+
+  /** Sends a supervisor event to every subscriber. */
+  publishLog(event: SupervisorEvent): void {
+    for (const socket of this.subscribers) this.write(socket, { v: CONTROL_PROTOCOL_VERSION, event: 'log', data: event });
+  }
+
+  /**
+   * Stops listening, removes the socket file, lets requests being answered (a `stop`
+   * waiting for its workers) reply, then ends every connection.
+   */
+  async close(): Promise<void> {
+    clearInterval(this.statusTimer);
+    this.subscribers.clear();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    unlinkQuietly(this.path);
+    const cap = new Promise<void>((resolve) => setTimeout(resolve, IN_FLIGHT_CAP_MS).unref());
+    await Promise.race([Promise.allSettled([...this.inFlight]), cap]);
+    await Promise.all([...this.connections].map((socket) => endGracefully(socket)));
+    await closed;
+  }
+
+  private accept(socket: Socket): void {
+    this.connections.add(socket);
+    socket.setEncoding('utf8');
+    socket.on('error', noop);
+    socket.on('close', () => {
+      this.connections.delete(socket);
+      this.unsubscribe(socket);
+    });
+    let buffered = '';
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) !== -1) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (line.length > 0) this.track(this.handle(socket, line));
+      }
+      if (Buffer.byteLength(buffered) > MAX_LINE_BYTES) {
+        this.reply(socket, 0, new StickyProtocolError(`request line longer than ${MAX_LINE_BYTES} bytes`));
+        socket.end();
+        buffered = '';
+      }
+    });
+  }
+
+  private track(p: Promise<void>): void {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  private async handle(socket: Socket, line: string): Promise<void> {
+    let request: ControlRequest;
+    try {
+      request = parseRequest(line);
+    } catch (err) {
+      this.reply(socket, idOf(line), err);
+      return;
+    }
+    const { id } = request;
+    try {
+      switch (request.method) {
+        case 'ping':
+          return this.reply(socket, id, undefined, this.handlers.ping());
+        case 'status':
+          return this.reply(socket, id, undefined, await this.handlers.status());
+        case 'subscribe':
+          this.reply(socket, id, undefined, null);
+          return this.subscribe(socket);
+        case 'reload': {
+          const onProgress = (data: ReloadProgress): void => this.write(socket, { v: CONTROL_PROTOCOL_VERSION, event: 'reload', id, data });
+          return this.reply(socket, id, undefined, await this.handlers.reload(onProgress));
+        }
+        case 'stop':
+          return this.reply(socket, id, undefined, await this.handlers.stop());
+      }
+    } catch (err) {
+      this.reply(socket, id, err);
+    }
+  }
+
+  private subscribe(socket: Socket): void {
+    this.subscribers.add(socket);
+    void this.pushStatus([socket]);
+    this.statusTimer ??= setInterval(() => void this.pushStatus([...this.subscribers]), STATUS_INTERVAL_MS);
+    this.statusTimer.unref();
+  }
+
+  private unsubscribe(socket: Socket): void {
+    this.subscribers.delete(socket);
+    if (this.subscribers.size === 0 && this.statusTimer) {
+      clearInterval(this.statusTimer);
+      this.statusTimer = undefined;
+    }
+  }
+
+  private async pushStatus(to: Socket[]): Promise<void> {
+    if (to.length === 0) return;
+    const data = await this.handlers.status();
+    for (const socket of to) {
+      if (this.subscribers.has(socket)) this.write(socket, { v: CONTROL_PROTOCOL_VERSION, event: 'status', data });
+    }
+  }
+
+  private reply(socket: Socket, id: number, err: unknown, result?: unknown): void {
+    const msg: ControlReply = err === undefined
+      ? { v: CONTROL_PROTOCOL_VERSION, id, ok: true, result: result ?? null }
+      : { v: CONTROL_PROTOCOL_VERSION, id, ok: false, error: toControlError(err) };
+    this.write(socket, msg);
+  }
+
+  private write(socket: Socket, msg: ControlReply | ControlEvent): void {
+    if (socket.destroyed || !socket.writable) return;
+    if (this.subscribers.has(socket) && socket.writableLength > MAX_SUBSCRIBER_BACKLOG_BYTES) {
+      socket.destroy();
+      return;
+    }
+    socket.write(`${JSON.stringify(msg)}\n`);
+  }
+}
+
+export function parseRequest(line: string): ControlRequest {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(line);
+  } catch (err) {
+    throw new StickyProtocolError(`request is not JSON: ${(err as Error).message}`);
+  }
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) throw new StickyProtocolError('request is not a JSON object');
+  const { v, id, method } = msg as Record<string, unknown>;
+  if (v !== CONTROL_PROTOCOL_VERSION) {
+    throw new StickyProtocolError(`protocol version ${JSON.stringify(v)} is not supported; this supervisor speaks version ${CONTROL_PROTOCOL_VERSION}`);
+  }
+  if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw new StickyProtocolError(`id: ${JSON.stringify(id)} is not an integer`);
+  if (!METHODS.includes(method as ControlMethod)) {
+    throw new StickyProtocolError(`method: ${JSON.stringify(method)} is not one of ${METHODS.join(', ')}`);
+  }
+  return msg as ControlRequest;
+}
+
+/** The id of a request we could not accept, so its error still reaches the caller's promise. */
+function idOf(line: string): number {
+  try {
+    const id = (JSON.parse(line) as { id?: unknown }).id;
+    return typeof id === 'number' && Number.isSafeInteger(id) ? id : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function toControlError(err: unknown): ControlError {
+  if (err instanceof StickyError) return { code: err.code, message: err.message };
+  return { code: 'STICKY_INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}
+
+export type ProbeResult = { state: 'absent' } | { state: 'stale' } | { state: 'running'; pid: number | undefined };
+
+/** Who holds `path`: nobody (no file), a dead primary (file, nobody answers), or a live one. */
+export function probeControlSocket(path: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<ProbeResult> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(path);
+    socket.setEncoding('utf8');
+    let buffered = '';
+    const done = (result: ProbeResult): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(result);
+    };
+    // Something accepted the connection but does not answer (a stopped process): not ours to take.
+    const timer = setTimeout(() => done({ state: 'running', pid: undefined }), timeoutMs);
+    socket.on('connect', () => socket.write(`${JSON.stringify({ v: CONTROL_PROTOCOL_VERSION, id: 1, method: 'ping' })}\n`));
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      if (!buffered.includes('\n')) return;
+      let pid: number | undefined;
+      try {
+        pid = (JSON.parse(buffered.slice(0, buffered.indexOf('\n'))) as { result?: { pid?: number } }).result?.pid;
+      } catch {
+        pid = undefined;
+      }
+      done({ state: 'running', pid });
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (err.code === 'ENOENT') resolve({ state: 'absent' });
+      else if (err.code === 'ECONNREFUSED' || err.code === 'ENOTSOCK') resolve({ state: 'stale' });
+      else reject(new StickySetupError(`cannot check control socket ${path}: ${err.message}`, { cause: err }));
+    });
+  });
+}
+
+function listen(server: Server, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(path, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function endGracefully(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    if (socket.destroyed) return resolve();
+    const timer = setTimeout(() => socket.destroy(), CLOSE_FLUSH_MS);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.end();
+  });
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,33 @@
+import type { SupervisorEvent } from '../control/protocol.js';
+import type { Logger } from '../log/logger.js';
+
+const RECENT_EVENTS = 50;
+
+/**
+ * What happened to the supervisor (workers online, crashes, reloads): logged through pino,
+ * kept for the status snapshot, and pushed to control-socket subscribers.
+ */
+export class EventLog {
+  private readonly recentEvents: SupervisorEvent[] = [];
+  private readonly listeners = new Set<(e: SupervisorEvent) => void>();
+
+  constructor(private readonly logger: Logger) {}
+
+  record(level: SupervisorEvent['level'], kind: string, message: string, fields: { slot?: number; pid?: number; stack?: string } = {}): void {
+    const { stack, ...where } = fields;
+    const event: SupervisorEvent = { time: Date.now(), level, kind, message, ...where };
+    // `workerPid`: pino's own `pid` field is the primary's.
+    this.logger[level]({ kind, slot: where.slot, workerPid: where.pid, stack }, message);
+    this.recentEvents.push(event);
+    if (this.recentEvents.length > RECENT_EVENTS) this.recentEvents.shift();
+    for (const listener of this.listeners) listener(event);
+  }
+
+  recent(): SupervisorEvent[] {
+    return [...this.recentEvents];
+  }
+
+  subscribe(listener: (e: SupervisorEvent) => void): void {
+    this.listeners.add(listener);
+  }
+}

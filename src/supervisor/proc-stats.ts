@@ -1,0 +1,55 @@
+import { readFile } from 'node:fs/promises';
+
+/** Linux reports /proc times in USER_HZ, which is 100 on every architecture Node runs on. */
+const TICKS_PER_SECOND = 100;
+
+export interface ProcUsage {
+  rssBytes: number;
+  cpuPercent: number;
+}
+
+/** utime + stime (clock ticks) from /proc/PID/stat; the command name may hold spaces and parens. */
+export function parseStatTicks(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** Resident set size in bytes from /proc/PID/status (`VmRSS:   51200 kB`). */
+export function parseStatusRss(status: string): number {
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+/**
+ * Memory and CPU of worker processes, read from /proc (Linux; zeros elsewhere). CPU is
+ * the share of one core since the previous sample of that pid, or since the process
+ * started on the first sample.
+ */
+export class ProcSampler {
+  private readonly last = new Map<number, { ticks: number; at: number }>();
+
+  async sample(pid: number, uptimeMs: number): Promise<ProcUsage> {
+    if (pid <= 0 || process.platform !== 'linux') return { rssBytes: 0, cpuPercent: 0 };
+    let stat: string;
+    let status: string;
+    try {
+      [stat, status] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8'), readFile(`/proc/${pid}/status`, 'utf8')]);
+    } catch {
+      this.last.delete(pid);
+      return { rssBytes: 0, cpuPercent: 0 };
+    }
+    const ticks = parseStatTicks(stat);
+    const now = Date.now();
+    const prev = this.last.get(pid) ?? { ticks: 0, at: now - uptimeMs };
+    this.last.set(pid, { ticks, at: now });
+    const elapsedMs = now - prev.at;
+    const cpuPercent = elapsedMs > 0 ? ((ticks - prev.ticks) / TICKS_PER_SECOND) / (elapsedMs / 1000) * 100 : 0;
+    return { rssBytes: parseStatusRss(status), cpuPercent: Math.max(0, Math.round(cpuPercent * 10) / 10) };
+  }
+
+  /** Drops samples of pids no longer in `live`. */
+  retain(live: ReadonlySet<number>): void {
+    for (const pid of this.last.keys()) if (!live.has(pid)) this.last.delete(pid);
+  }
+}

@@ -1,0 +1,48 @@
+import type { Slot, WorkerPool } from '../cluster/worker-pool.js';
+import type { SlotWorker } from '../cluster/slot-worker.js';
+import type { WorkerStatus } from '../control/protocol.js';
+import type { ProcSampler } from './proc-stats.js';
+
+/**
+ * One row per worker process of every slot (current, a replacement starting beside it,
+ * draining ones), and a row with pid 0 for a slot that has no process right now.
+ */
+export async function workerRows(pool: WorkerPool, sampler: ProcSampler): Promise<WorkerStatus[]> {
+  const rows: Promise<WorkerStatus>[] = [];
+  for (const slot of pool.slots) {
+    if (slot.current) rows.push(row(slot, slot.current, pool.stateOf(slot), sampler));
+    else rows.push(Promise.resolve(emptyRow(slot, pool.stateOf(slot))));
+    if (slot.incoming) rows.push(row(slot, slot.incoming, 'starting', sampler));
+    for (const w of slot.draining) rows.push(row(slot, w, 'draining', sampler));
+  }
+  const out = await Promise.all(rows);
+  sampler.retain(new Set(out.map((r) => r.pid)));
+  return out;
+}
+
+async function row(slot: Slot, w: SlotWorker, state: WorkerStatus['state'], sampler: ProcSampler): Promise<WorkerStatus> {
+  const uptimeMs = w.uptimeMs;
+  const usage = await sampler.sample(w.pid, uptimeMs);
+  return {
+    slot: slot.index,
+    pid: w.pid,
+    state,
+    active: w.active,
+    total: w.total,
+    restarts: slot.restarts,
+    uptimeMs,
+    ...usage,
+    ...(state === 'draining' && w.drainDeadline !== undefined ? { drainDeadlineMs: Math.max(0, w.drainDeadline - Date.now()) } : {}),
+  };
+}
+
+function emptyRow(slot: Slot, state: WorkerStatus['state']): WorkerStatus {
+  return { slot: slot.index, pid: 0, state, active: 0, total: 0, restarts: slot.restarts, uptimeMs: 0, rssBytes: 0, cpuPercent: 0 };
+}
+
+/** Why a worker is gone, for logs and reload errors: how it ended, then its own error (with its stack). */
+export function describeExit(w: SlotWorker, withStack = true): string {
+  const how = w.exitSignal ? `was killed by ${w.exitSignal}` : w.exitCode !== null ? `exited with code ${w.exitCode}` : 'ended';
+  const why = withStack ? w.lastError?.stack ?? w.lastError?.message : w.lastError?.message;
+  return `worker ${w.pid} (slot ${w.slot}) ${how}${why ? `: ${why}` : ''}`;
+}

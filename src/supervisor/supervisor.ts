@@ -1,0 +1,347 @@
+import cluster from 'node:cluster';
+import { existsSync, unlinkSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, relative, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { BalancerServer } from '../balancer/primary.js';
+import { BroadcastRelay } from '../broadcast/relay.js';
+import type { SlotWorker } from '../cluster/slot-worker.js';
+import type { WorkerPool, WorkerRole } from '../cluster/worker-pool.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { controlSocketPath } from '../control/paths.js';
+import {
+  CONTROL_PROTOCOL_VERSION, type PingResult, type ReloadProgress, type ReloadResult, type StatusSnapshot, type StopResult,
+} from '../control/protocol.js';
+import { ControlServer } from '../control/server.js';
+import { StickyConfigError, StickyError, StickyReloadError, StickySetupError } from '../errors.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { FileWatcher } from '../watch/watcher.js';
+import { NAME_ENV, SCRIPT_ENV } from '../worker/script-env.js';
+import { reloadableConfig, restartOnlyChanges } from './config-diff.js';
+import { EventLog } from './event-log.js';
+import { ProcSampler } from './proc-stats.js';
+import { rollingReload } from './reload.js';
+import { describeExit, workerRows } from './status.js';
+
+/** The compiled worker entry (dist/worker/entry.js) that loads the user's script. */
+const WORKER_ENTRY = resolve(__dirname, '../worker/entry.js');
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+export type { ReloadResult };
+
+interface ReloadRun {
+  promise: Promise<ReloadResult>;
+  listeners: Set<(p: ReloadProgress) => void>;
+}
+
+/**
+ * The primary process of `sticky start`: the balancer and its worker slots, the control
+ * socket, file watching, signals, rolling reloads. Made by start().
+ */
+export class Supervisor {
+  readonly pid = process.pid;
+  readonly startedAt = Date.now();
+  readonly logger: Logger;
+  readonly events: EventLog;
+  readonly balancer: BalancerServer;
+  readonly socketPath: string;
+  /** Resolves once the supervisor has stopped: every worker exited, control socket removed. */
+  readonly closed: Promise<void>;
+  private config: ResolvedConfig;
+  private control: ControlServer | undefined;
+  private watcher: FileWatcher | undefined;
+  private readonly sampler = new ProcSampler();
+  private currentReload: ReloadRun | undefined;
+  private nextReload: ReloadRun | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly drained: Promise<void>;
+  private markDrained!: () => void;
+  private markClosed!: () => void;
+  private readonly signalHandlers = new Map<NodeJS.Signals, () => void>();
+
+  constructor(config: ResolvedConfig, private readonly reloadConfig?: () => Promise<ResolvedConfig>) {
+    if (cluster.isWorker) throw new StickySetupError('start() runs the supervisor in the primary process, not in a worker');
+    if (!existsSync(config.script)) throw new StickyConfigError([`script: "${config.script}" does not exist`]);
+    this.config = config;
+    this.socketPath = controlSocketPath(config.name);
+    this.logger = createLogger({ name: config.name, level: config.log.level });
+    this.events = new EventLog(this.logger);
+    this.balancer = new BalancerServer({
+      workers: config.workers,
+      routing: config.routing,
+      restart: { ...config.restart },
+      drainTimeoutMs: config.reload.drainTimeoutMs,
+      // Rate-limited by the balancer; as events they also reach `sticky status`.
+      logger: { warn: (fields, msg) => this.events.record('warn', 'connection-rejected', `${msg} ${JSON.stringify(fields)}`) },
+    });
+    // Before the first fork: the relay switches the cluster channel's serialization.
+    if (config.broadcast === 'cluster') new BroadcastRelay(this.balancer.pool);
+    this.drained = new Promise((resolve) => (this.markDrained = resolve));
+    this.closed = new Promise((resolve) => (this.markClosed = resolve));
+    this.watchPool();
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get pool(): WorkerPool {
+    return this.balancer.pool;
+  }
+
+  /** The port it listens on (the real one when the config said 0). */
+  get port(): number {
+    return (this.balancer.address() as AddressInfo | null)?.port ?? this.config.port;
+  }
+
+  /** Takes the control socket, listens, forks every slot and waits for each first worker's outcome. */
+  async open(): Promise<void> {
+    this.control = await ControlServer.open(this.config.name, this.socketPath, {
+      ping: (): PingResult => ({ pid: this.pid, name: this.config.name, protocol: CONTROL_PROTOCOL_VERSION }),
+      status: () => this.status(),
+      reload: (onProgress) => this.reload('control', onProgress),
+      stop: async (): Promise<StopResult> => {
+        this.stopAndExit();
+        await this.drained;
+        return { stopped: true };
+      },
+    });
+    this.events.subscribe((e) => this.control?.publishLog(e));
+    try {
+      this.applyWorkerSettings(this.config);
+      await listen(this.balancer, this.config.port, this.config.host);
+      this.events.record('info', 'listening', `listening on ${this.config.host}:${this.port} (routing by ${this.config.routing.by}), control socket ${this.socketPath}`);
+      this.pool.start(this.config.reload.readyTimeoutMs);
+      await Promise.all(this.pool.slots.map((s) => (s.current ? this.pool.whenSettled(s.current) : true)));
+      await this.startWatcher();
+      this.installSignals();
+      const online = this.pool.slots.filter((s) => s.current?.state === 'online').length;
+      this.events.record(online === this.pool.slots.length ? 'info' : 'warn', 'ready', `${online} of ${this.pool.slots.length} workers online`);
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  async status(): Promise<StatusSnapshot> {
+    const workers = await workerRows(this.pool, this.sampler);
+    let active = 0;
+    let total = this.pool.retiredConnections;
+    for (const w of this.pool.workers()) {
+      active += w.active;
+      total += w.total;
+    }
+    return {
+      name: this.config.name,
+      pid: this.pid,
+      uptimeMs: Date.now() - this.startedAt,
+      host: this.config.host,
+      port: this.port,
+      routing: this.config.routing.by,
+      connections: { active, total, rejected: this.balancer.rejected, misrouted: this.balancer.misrouted },
+      workers,
+      events: this.events.recent(),
+    };
+  }
+
+  /**
+   * Rolling reload (see rollingReload), after re-reading the config when start() was given
+   * a loader. Asked while one runs, it runs once more after it (requests made meanwhile
+   * share that run), so the newest code is what ends up running.
+   */
+  reload(trigger = 'api', onProgress?: (p: ReloadProgress) => void): Promise<ReloadResult> {
+    if (this.stopping) return Promise.reject(new StickyReloadError('cannot reload: the supervisor is stopping'));
+    let run: ReloadRun;
+    if (!this.currentReload) run = this.currentReload = this.newReloadRun(trigger, Promise.resolve());
+    else run = this.nextReload ??= this.newReloadRun(trigger, this.currentReload.promise.catch(noop));
+    if (onProgress) run.listeners.add(onProgress);
+    return run.promise;
+  }
+
+  /** Drains every worker, stops listening and removes the control socket. Does not exit the process. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private newReloadRun(trigger: string, after: Promise<unknown>): ReloadRun {
+    const run: ReloadRun = { listeners: new Set(), promise: Promise.resolve() as unknown as Promise<ReloadResult> };
+    run.promise = after.then(async () => {
+      if (this.nextReload === run) {
+        this.nextReload = undefined;
+        this.currentReload = run;
+      }
+      try {
+        return await this.runReload(trigger, (p) => {
+          for (const listener of run.listeners) listener(p);
+        });
+      } finally {
+        if (this.currentReload === run) this.currentReload = undefined;
+      }
+    });
+    return run;
+  }
+
+  private async runReload(trigger: string, progress: (p: ReloadProgress) => void): Promise<ReloadResult> {
+    const started = Date.now();
+    if (this.stopping) throw new StickyReloadError('cannot reload: the supervisor is stopping');
+    this.events.record('info', 'reload', `reload (${trigger}): replacing ${this.pool.slots.length} workers one slot at a time`);
+    try {
+      let restartNeeded: string[] = [];
+      if (this.reloadConfig) {
+        const loaded = await this.loadConfig();
+        restartNeeded = restartOnlyChanges(this.config, loaded);
+        for (const line of restartNeeded) this.events.record('warn', 'restart-needed', line);
+        await this.applyConfig(reloadableConfig(this.config, loaded));
+      }
+      const replaced = await rollingReload(this.pool, (p) => {
+        if (p.phase === 'online') {
+          this.events.record('info', 'reload-step', `slot ${p.slot}: worker ${p.newPid} online${p.oldPid ? `, draining ${p.oldPid}` : ''}`, { slot: p.slot, pid: p.newPid });
+        }
+        progress(p);
+      });
+      const durationMs = Date.now() - started;
+      this.events.record('info', 'reload-done', `reload (${trigger}) done in ${durationMs} ms: ${replaced.length} workers replaced`);
+      return { replaced, restartNeeded, durationMs };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.events.record('error', 'reload-failed', `reload (${trigger}) failed: ${message}`);
+      throw err;
+    }
+  }
+
+  private async loadConfig(): Promise<ResolvedConfig> {
+    try {
+      return await this.reloadConfig!();
+    } catch (err) {
+      if (err instanceof StickyError) throw err;
+      throw new StickyReloadError(`cannot read the config: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  }
+
+  private async applyConfig(next: ResolvedConfig): Promise<void> {
+    const watchChanged = !isDeepStrictEqual(this.config.watch, next.watch);
+    this.config = next;
+    this.applyWorkerSettings(next);
+    this.logger.level = next.log.level;
+    if (watchChanged) {
+      await this.watcher?.close();
+      this.watcher = undefined;
+      await this.startWatcher();
+    }
+  }
+
+  /** What the next forks get: the entry, argv, cwd, env (with the script path). */
+  private applyWorkerSettings(c: ResolvedConfig): void {
+    cluster.setupPrimary({ exec: WORKER_ENTRY, args: c.args, execArgv: c.execArgv, cwd: c.cwd });
+    this.pool.update({
+      env: { ...c.env, [SCRIPT_ENV]: c.script, [NAME_ENV]: c.name },
+      restart: { ...c.restart },
+      drainTimeoutMs: c.reload.drainTimeoutMs,
+      readyTimeoutMs: c.reload.readyTimeoutMs,
+    });
+  }
+
+  private async startWatcher(): Promise<void> {
+    const watch = this.config.watch;
+    if (!watch) return;
+    const base = this.config.configFile ? dirname(this.config.configFile) : this.config.cwd;
+    const paths = watch.paths.map((p) => resolve(base, p));
+    this.watcher = new FileWatcher({ paths, debounceMs: watch.debounceMs, ignored: watch.ignored }, (files) => {
+      const shown = files.slice(0, 3).map((f) => relative(base, f)).join(', ');
+      this.events.record('info', 'watch', `${files.length} file(s) changed (${shown}${files.length > 3 ? ', …' : ''})`);
+      // A failed reload is logged by runReload; the old workers keep serving.
+      this.reload('watch').catch(noop);
+    }, (err) => this.events.record('warn', 'watch-error', `file watcher: ${err.message}`));
+    await this.watcher.start();
+  }
+
+  private watchPool(): void {
+    this.pool.on('online', (w) => {
+      this.events.record('info', 'worker-online', `worker ${w.pid} online in slot ${w.slot} after ${w.uptimeMs} ms`, { slot: w.slot, pid: w.pid });
+    });
+    this.pool.on('workerError', (w) => {
+      this.events.record('error', 'worker-error', `worker ${w.pid} (slot ${w.slot}): ${w.lastError!.message}`, { slot: w.slot, pid: w.pid, stack: w.lastError!.stack });
+    });
+    this.pool.on('exit', (w, { role, restartInMs }) => this.onWorkerExit(w, role, restartInMs));
+  }
+
+  private onWorkerExit(w: SlotWorker, role: WorkerRole, restartInMs: number | null): void {
+    const where = { slot: w.slot, pid: w.pid };
+    if (role === 'draining') {
+      this.events.record('info', 'worker-exit', `worker ${w.pid} (slot ${w.slot}) exited after draining`, where);
+      return;
+    }
+    const what = describeExit(w, false);
+    if (restartInMs === null) {
+      this.events.record('warn', 'worker-exit', what, where);
+    } else if (this.pool.slots[w.slot]!.errored) {
+      this.events.record('error', 'worker-errored', `${what}; slot ${w.slot} keeps dying within restart.minUptimeMs: errored, retrying in ${restartInMs} ms (its clients are served by the other slots)`, where);
+    } else {
+      this.events.record('warn', 'worker-crash', `${what}; restarting in ${restartInMs} ms`, where);
+    }
+  }
+
+  private async shutdown(): Promise<void> {
+    this.events.record('info', 'stopping', 'stopping: draining every worker');
+    await this.watcher?.close();
+    this.watcher = undefined;
+    await new Promise<void>((resolve) => this.balancer.close(() => resolve()));
+    this.markDrained();
+    this.events.record('info', 'stopped', 'every worker has exited');
+    await this.control?.close();
+    this.removeSignals();
+    this.markClosed();
+  }
+
+  /** A stop asked from outside (signal, `sticky stop`): the process ends with it. */
+  private stopAndExit(): void {
+    this.stop().then(() => process.exit(0), (err: unknown) => {
+      this.logger.fatal({ err }, 'stop failed');
+      process.exit(1);
+    });
+  }
+
+  private installSignals(): void {
+    for (const signal of STOP_SIGNALS) {
+      this.onSignal(signal, () => {
+        if (!this.stopping) return this.stopAndExit();
+        // Asked twice: the user does not want to wait for the drain.
+        this.events.record('error', 'force-stop', `${signal} during the drain: killing every worker now`);
+        for (const w of this.pool.workers()) w.worker.process.kill('SIGKILL');
+        try {
+          unlinkSync(this.socketPath);
+        } catch {
+          // already gone
+        }
+        process.exit(1);
+      });
+    }
+    this.onSignal('SIGHUP', () => {
+      this.reload('SIGHUP').catch(noop);
+    });
+  }
+
+  private onSignal(signal: NodeJS.Signals, handler: () => void): void {
+    this.signalHandlers.set(signal, handler);
+    process.on(signal, handler);
+  }
+
+  private removeSignals(): void {
+    for (const [signal, handler] of this.signalHandlers) process.off(signal, handler);
+    this.signalHandlers.clear();
+  }
+}
+
+function listen(server: BalancerServer, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(new StickySetupError(`cannot listen on ${host}:${port}: ${err.message}`, { cause: err }));
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function noop(): void {}

@@ -1,0 +1,81 @@
+import type { IncomingMessage } from 'node:http';
+import type { Server, Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
+import { addressKey, type PrefixOptions } from '../balancer/ip.js';
+import { headerKey } from '../balancer/proxy-header.js';
+import { prefixOf, ROUTING_ENV, tlsHeaderProblem, type HeaderRoutingResolved } from '../balancer/routing-options.js';
+import { StickyConfigError } from '../errors.js';
+import type { ConnectionTracker } from './connection-tracker.js';
+
+export const MISROUTED_WARNING_CODE = 'STICKY_MISROUTED';
+
+/** Header-mode routing the primary announced to its workers, or undefined in other modes. */
+export function headerRoutingFromEnv(env: NodeJS.ProcessEnv = process.env): HeaderRoutingResolved | undefined {
+  const raw = env[ROUTING_ENV];
+  if (raw === undefined) return undefined;
+  const routing = JSON.parse(raw) as { by?: string };
+  return routing.by === 'header' ? routing as HeaderRoutingResolved : undefined;
+}
+
+/**
+ * Header mode routes a connection by its first request. A proxy that pools upstream
+ * keep-alive connections sends later requests of other clients down the same connection,
+ * which stickiness per connection cannot follow: each request's key is compared with its
+ * connection's, mismatches are counted, and the first one explains the cause and the fix.
+ */
+export class MisrouteCheck {
+  private readonly keys = new WeakMap<Socket, string>();
+  private readonly prefix: PrefixOptions;
+  private warned = false;
+
+  constructor(private readonly routing: HeaderRoutingResolved, private readonly tracker: ConnectionTracker) {
+    this.prefix = prefixOf(routing);
+  }
+
+  /**
+   * Watches the server's requests. Wraps emit rather than adding a 'request' listener:
+   * engine.io takes over 'request' listeners attached before it and hides its own requests.
+   */
+  watch(server: Server): void {
+    if (server instanceof TlsServer) throw new StickyConfigError([tlsHeaderProblem()]);
+    const emit = server.emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
+    const check = (req: IncomingMessage): void => this.check(req);
+    server.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
+      if (event === 'request' || event === 'upgrade') check(args[0] as IncomingMessage);
+      return emit.call(this, event, ...args);
+    } as unknown as Server['emit'];
+  }
+
+  remember(socket: Socket, key: string): void {
+    this.keys.set(socket, key);
+  }
+
+  private check(req: IncomingMessage): void {
+    const connKey = this.keys.get(req.socket);
+    if (connKey === undefined) return;
+    const { header, ignoreMissingHeader } = this.routing;
+    const values: string[] = [];
+    const raw = req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      if (raw[i]!.length === header.length && raw[i]!.toLowerCase() === header) values.push(raw[i + 1]!);
+    }
+    let key = headerKey(values, { ...this.routing, ...this.prefix });
+    if (key === null) {
+      if (!ignoreMissingHeader) return;
+      key = addressKey(req.socket.remoteAddress, this.prefix);
+    }
+    if (key === null || key === connKey) return;
+    this.tracker.countMisrouted();
+    if (this.warned) return;
+    this.warned = true;
+    process.emitWarning(
+      `a request's ${header} (${key}) differs from the client its connection was routed by (${connKey}). ` +
+      'The proxy in front pools upstream keep-alive connections across clients (nginx `keepalive` in an ' +
+      'upstream block, HAProxy `http-reuse`), so per-connection stickiness cannot hold and socket.io ' +
+      'sessions will break. Fix: remove `keepalive` from the nginx upstream (or set `http-reuse never` in ' +
+      'HAProxy), or let the proxy keep clients on one port with `ip_hash`/`hash` or `balance source` ' +
+      'and route here by "ip" or "proxy-protocol". Counted in status connections.misrouted; warned once per worker.',
+      { code: MISROUTED_WARNING_CODE },
+    );
+  }
+}
