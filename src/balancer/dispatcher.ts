@@ -1,11 +1,28 @@
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { Rendezvous } from './hash.js';
 import { STICKY_CMD, type ConnMessage } from '../ipc/messages.js';
+
+/**
+ * The accepted TCP handle itself (what net.Server wraps in a Socket). In ip mode the primary
+ * reads nothing, so it routes and sends this directly, as Node's round-robin cluster does:
+ * no stream is built per connection in the primary.
+ */
+export interface NativeHandle {
+  close(cb?: () => void): void;
+  getpeername(out: { address?: string; port?: number; family?: string }): number;
+}
+
+/** What the primary hands off: a paused Socket (modes that read bytes) or the raw handle. */
+export type Connection = Socket | NativeHandle;
 
 /** A worker that can take connections; owned by the worker pool. */
 export interface Target {
   readonly slot: number;
-  send(msg: ConnMessage, socket: Socket, cb: (err: Error | null) => void): void;
+  /**
+   * Sends the connection; false when the worker cannot take it now. A send that fails later
+   * needs no callback: the worker's channel closes, and removeTarget re-routes what it held.
+   */
+  send(msg: ConnMessage, conn: Connection): boolean;
 }
 
 /** What the primary learned before routing, carried to the worker with the handle. */
@@ -15,9 +32,22 @@ export interface HandoffExtras {
   key?: string;
 }
 
+/**
+ * Connections routed to one target: at most MAX_IN_FLIGHT sent and not yet acknowledged, the
+ * rest queued here. child_process sends one handle at a time anyway and re-queues every
+ * waiting handle on each NODE_HANDLE_ACK (O(queue) per connection); holding them here, as
+ * round_robin_handle.js does, keeps that cost flat under load.
+ */
+interface Lane {
+  inFlight: number;
+  queue: Pending[];
+}
+
+const MAX_IN_FLIGHT = 1;
+
 interface Pending {
   id: number;
-  socket: Socket;
+  socket: Connection;
   keyHash: number;
   extras: HandoffExtras | undefined;
   target: Target | null;
@@ -42,11 +72,16 @@ export class Dispatcher {
   private readonly hash: Rendezvous;
   private readonly targets: (Target | undefined)[];
   private readonly pending = new Map<number, Pending>();
+  private readonly lanes = new Map<Target, Lane>();
   private waiting: Pending[] = [];
   /** Slots whose first worker is still booting: their keys wait instead of falling over. */
   private readonly booting: boolean[];
   private nextId = 1;
   rejected = 0;
+
+  /** Made once: a closure per connection was measurable in the primary's CPU per connection. */
+  private readonly isUp = (i: number): boolean => this.targets[i] !== undefined;
+  private readonly isUpOrBooting = (i: number): boolean => this.targets[i] !== undefined || this.booting[i]!;
 
   constructor(private readonly options: DispatcherOptions) {
     this.hash = new Rendezvous(options.slotCount, options.seed);
@@ -78,7 +113,7 @@ export class Dispatcher {
 
   /** The slot a key hash routes to now, or -1 when no slot is up. */
   slotFor(keyHash: number): number {
-    return this.hash.pick(keyHash, (i) => this.targets[i] !== undefined);
+    return this.hash.pick(keyHash, this.isUp);
   }
 
   /** Makes `target` the one taking its slot's connections; waiting connections go out now. */
@@ -91,6 +126,8 @@ export class Dispatcher {
   /** Stops routing to `target`; connections it has not acknowledged yet are re-routed. */
   removeTarget(target: Target): void {
     if (this.targets[target.slot] === target) this.targets[target.slot] = undefined;
+    // Queued and in-flight connections alike are in `pending`: all are re-routed below.
+    this.lanes.delete(target);
     for (const p of this.pending.values()) {
       if (p.target !== target) continue;
       this.pending.delete(p.id);
@@ -99,46 +136,48 @@ export class Dispatcher {
     }
   }
 
-  dispatch(socket: Socket, keyHash: number, extras?: HandoffExtras): void {
+  dispatch(socket: Connection, keyHash: number, extras?: HandoffExtras): void {
     if (this.pendingCount >= this.options.maxPending) {
       this.reject(socket, 'maxPending');
       return;
     }
-    socket.on('error', noop);
+    if (socket instanceof Socket) socket.on('error', noop);
     this.route({ id: this.nextId++, socket, keyHash, extras, target: null, excluded: null });
   }
 
-  /** The worker's answer for connections sent to it. */
-  acknowledge(target: Target, ok: readonly number[], refused: readonly number[]): void {
-    for (const id of ok) {
-      const p = this.pending.get(id);
-      if (!p || p.target !== target) continue;
-      this.pending.delete(id);
+  /** The worker's answer for connection `id`: taken (ok) or refused. */
+  acknowledge(target: Target, id: number, ok: boolean): void {
+    const p = this.pending.get(id);
+    if (!p || p.target !== target) return;
+    this.pending.delete(id);
+    const lane = this.lanes.get(target);
+    if (lane !== undefined) {
+      lane.inFlight--;
+      this.sendQueued(target, lane);
+    }
+    if (ok) {
       // The worker holds its own descriptor now; closing ours sends nothing to the peer.
-      p.socket.destroy();
+      release(p.socket);
+      return;
     }
-    for (const id of refused) {
-      const p = this.pending.get(id);
-      if (!p || p.target !== target) continue;
-      this.pending.delete(id);
-      (p.excluded ??= new Set()).add(target);
-      this.route(p);
-    }
+    (p.excluded ??= new Set()).add(target);
+    this.route(p);
   }
 
   /** Closes every connection not yet handed off (used when the balancer stops). */
   closeAll(): void {
-    for (const p of this.pending.values()) p.socket.destroy();
-    for (const p of this.waiting) p.socket.destroy();
+    for (const p of this.pending.values()) release(p.socket);
+    for (const p of this.waiting) release(p.socket);
     this.pending.clear();
+    this.lanes.clear();
     this.waiting = [];
   }
 
   private route(p: Pending): void {
-    if (p.socket.destroyed) return;
+    if (p.socket instanceof Socket && p.socket.destroyed) return;
     const excluded = p.excluded;
     const slot = excluded === null
-      ? this.hash.pick(p.keyHash, (i) => this.targets[i] !== undefined || this.booting[i]!)
+      ? this.hash.pick(p.keyHash, this.isUpOrBooting)
       : this.hash.pick(p.keyHash, (i) => this.targets[i] !== undefined && !excluded.has(this.targets[i]!));
     if (slot === -1 || this.targets[slot] === undefined) {
       // Every usable target refused it: wait for a new one rather than drop it.
@@ -150,6 +189,24 @@ export class Dispatcher {
     const target = this.targets[slot]!;
     p.target = target;
     this.pending.set(p.id, p);
+    let lane = this.lanes.get(target);
+    if (lane === undefined) this.lanes.set(target, lane = { inFlight: 0, queue: [] });
+    if (lane.inFlight >= MAX_IN_FLIGHT) {
+      lane.queue.push(p);
+      return;
+    }
+    this.send(p, target, lane);
+  }
+
+  /** Sends what `target`'s lane holds while it has room; skips entries re-routed meanwhile. */
+  private sendQueued(target: Target, lane: Lane): void {
+    while (lane.inFlight < MAX_IN_FLIGHT && lane.queue.length > 0) {
+      const p = lane.queue.shift()!;
+      if (this.pending.get(p.id) === p && p.target === target) this.send(p, target, lane);
+    }
+  }
+
+  private send(p: Pending, target: Target, lane: Lane): void {
     const msg: ConnMessage = { cmd: STICKY_CMD, t: 'conn', id: p.id };
     const extras = p.extras;
     if (extras !== undefined) {
@@ -157,12 +214,12 @@ export class Dispatcher {
       if (extras.remote !== undefined) msg.remote = extras.remote;
       if (extras.key !== undefined) msg.key = extras.key;
     }
-    target.send(msg, p.socket, (err) => {
-      if (err === null || this.pending.get(p.id) !== p || p.target !== target) return;
-      this.pending.delete(p.id);
-      (p.excluded ??= new Set()).add(target);
-      this.route(p);
-    });
+    lane.inFlight++;
+    if (target.send(msg, p.socket)) return;
+    lane.inFlight--;
+    this.pending.delete(p.id);
+    (p.excluded ??= new Set()).add(target);
+    this.route(p);
   }
 
   private flushWaiting(): void {
@@ -172,12 +229,17 @@ export class Dispatcher {
     for (const p of waiting) this.route(p);
   }
 
-  reject(socket: Socket, reason: string): void {
+  reject(socket: Connection, reason: string): void {
     this.rejected++;
-    socket.on('error', noop);
-    socket.destroy();
+    if (socket instanceof Socket) socket.on('error', noop);
+    release(socket);
     this.options.onReject?.(reason);
   }
+}
+
+function release(conn: Connection): void {
+  if (conn instanceof Socket) conn.destroy();
+  else conn.close();
 }
 
 function noop(): void {}

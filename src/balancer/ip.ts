@@ -105,6 +105,20 @@ function maskIPv6(groups: number[], bits: number): number[] {
 }
 
 /**
+ * Routing key of a peer address as the kernel reports it (getpeername: always a valid,
+ * canonical IP), without validating it again: the per-connection path of ip mode.
+ * IPv4-mapped IPv6 folds to IPv4, like addressKey.
+ */
+export function peerKey(address: string | undefined, prefix: PrefixOptions): string | null {
+  if (!address) return null;
+  if (prefix.ipv4Prefix !== undefined || prefix.ipv6Prefix !== undefined) return addressKey(address, prefix);
+  if (address.charCodeAt(0) === 58 /* ':' */ && address.startsWith(MAPPED_PREFIX) && address.indexOf('.') !== -1) {
+    return address.slice(MAPPED_PREFIX.length);
+  }
+  return address;
+}
+
+/**
  * Canonical routing key for a client address, or null when it is not an IP address.
  * IPv4-mapped IPv6 folds to IPv4, IPv6 gets its RFC 5952 form, and prefix grouping
  * appends the prefix length so grouped keys never collide with a single address.

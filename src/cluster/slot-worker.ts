@@ -1,6 +1,6 @@
 import type { Worker } from 'node:cluster';
 import type { Socket } from 'node:net';
-import type { Target } from '../balancer/dispatcher.js';
+import type { Connection, Target } from '../balancer/dispatcher.js';
 import { STICKY_CMD, type ConnMessage, type PrimaryToWorker } from '../ipc/messages.js';
 
 export type WorkerState = 'starting' | 'online' | 'draining' | 'stopped' | 'errored';
@@ -41,14 +41,15 @@ export class SlotWorker implements Target {
     return this.worker.isConnected();
   }
 
-  send(msg: ConnMessage, socket: Socket, cb: (err: Error | null) => void): void {
-    if (!this.worker.isConnected()) {
-      process.nextTick(cb, new Error('worker disconnected'));
-      return;
-    }
+  send(msg: ConnMessage, conn: Connection): boolean {
+    if (!this.worker.isConnected()) return false;
     // keepOpen: the primary keeps its descriptor until the worker acks, so a worker that
-    // dies first cannot take the connection with it.
-    this.worker.process.send(msg, socket, SEND_OPTIONS, cb);
+    // dies first cannot take the connection with it. No callback: a failed write is followed
+    // by the channel's disconnect, which re-routes every unacknowledged connection (and a
+    // callback costs a closure and a nextTick per connection). A raw TCP handle travels as
+    // Node's 'net.Native' (the types only list Socket and Server).
+    this.worker.process.send(msg, conn as Socket, SEND_OPTIONS);
+    return true;
   }
 
   control(msg: PrimaryToWorker): void {

@@ -227,7 +227,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   private onMessage(slot: Slot, w: SlotWorker, msg: WorkerToPrimary): void {
     switch (msg.t) {
       case 'ack':
-        this.dispatcher.acknowledge(w, msg.ok, msg.refused);
+        this.dispatcher.acknowledge(w, msg.id, msg.ok);
         break;
       case 'ready':
         if (w.state !== 'starting') break;

@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import type { Server, Socket } from 'node:net';
+import { Socket, type Server } from 'node:net';
 import { isSticky, STICKY_CMD, type ConnMessage, type PrimaryToWorker, type WorkerToPrimary } from '../ipc/messages.js';
 import { ConnectionTracker } from './connection-tracker.js';
 import { KeepAliveEnder } from './keep-alive.js';
@@ -66,7 +66,7 @@ export function adoptServer(server: Server, options: AdoptOptions = {}): Server 
   state.listener = (msg, handle) => {
     if (!isSticky(msg)) return;
     const m = msg as PrimaryToWorker;
-    if (m.t === 'conn') onConnection(state, m, handle as Socket | undefined, options);
+    if (m.t === 'conn') onConnection(state, m, toSocket(handle), options);
     else if (m.t === 'drain') void drain(state, m.timeoutMs);
   };
   process.on('internalMessage', state.listener);
@@ -103,14 +103,22 @@ function onConnection(state: Adopted, msg: ConnMessage, socket: Socket | undefin
   if (!state.accepting) {
     // Destroy our copy before it reads a byte; the primary still holds the connection.
     socket.destroy();
-    sendToPrimary({ cmd: STICKY_CMD, t: 'ack', ok: [], refused: [msg.id] });
+    sendToPrimary({ cmd: STICKY_CMD, t: 'ack', id: msg.id, ok: false });
     return;
   }
-  sendToPrimary({ cmd: STICKY_CMD, t: 'ack', ok: [msg.id], refused: [] });
+  sendToPrimary({ cmd: STICKY_CMD, t: 'ack', id: msg.id, ok: true });
   state.tracker.add(socket);
   if (msg.remote) state.remotes.apply(socket, msg.remote);
   if (msg.key !== undefined) state.misroute?.remember(socket, msg.key);
   replay(state.server, socket, msg.data, options.sync);
+}
+
+/** In ip mode the primary sends the raw TCP handle; wrap it the way net.Server would. */
+function toSocket(handle: unknown): Socket | undefined {
+  if (handle === undefined || handle === null) return undefined;
+  if (handle instanceof Socket) return handle;
+  // `handle` is what child_process itself passes for a received net.Socket (not in the types).
+  return new Socket({ handle, readable: true, writable: true } as ConstructorParameters<typeof Socket>[0]);
 }
 
 /**
