@@ -33,7 +33,10 @@ describe('draining the old worker during a reload', () => {
 
     const { reply } = await reloading;
     expect(reply).toMatchObject({ ok: true });
-    // The websocket stayed open until the drain deadline, then went with the process.
+    // The websocket stayed open until the drain deadline, then went with the process. The
+    // reply (sent once the primary saw the exit) can reach us before the client has handled
+    // the socket's close, so wait for that before reading when it happened.
+    await waitFor(() => wsClosedAt, 5000, 'the websocket to close with the old worker');
     expect(wsClosedAt).toBeGreaterThanOrEqual(reloadStarted + DRAIN_TIMEOUT_MS - 500);
     expect(sup.proc.lines).toContain(`SHUTDOWN ${old}`);
     expect(sup.proc.lines).toContain(`DRAIN ${old}`);
