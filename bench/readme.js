@@ -1,10 +1,11 @@
 'use strict';
 // Writes the README's performance table from bench/results.json, between the markers
 //   <!-- bench:start --> and <!-- bench:end -->
-// so the published numbers are always the script's. `node bench/readme.js` reruns it alone.
+// so the published numbers are always the script's. `node bench/readme.js` redoes it (and
+// bench/RESULTS.md) from the last full run's results.json, without measuring again.
 const fs = require('node:fs');
 const path = require('node:path');
-const { readmeTable } = require('./lib/report.js');
+const { readmeTable, renderMarkdown } = require('./lib/report.js');
 
 const README = path.join(__dirname, '..', 'README.md');
 const START = '<!-- bench:start -->';
@@ -23,8 +24,9 @@ function updateReadme(results, file = README) {
 
 if (require.main === module) {
   const results = JSON.parse(fs.readFileSync(path.join(__dirname, 'results.json'), 'utf8'));
+  fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), renderMarkdown(results));
   updateReadme(results);
-  process.stderr.write(`updated ${README}\n`);
+  process.stderr.write(`updated ${README} and bench/RESULTS.md\n`);
 }
 
 module.exports = { updateReadme };

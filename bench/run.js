@@ -21,23 +21,23 @@ const { runReloadSuite } = require('./lib/reload.js');
 
 const PROFILES = {
   quick: {
-    newconn: { rounds: 2, durationMs: 1500, concurrency: 32 },
-    keepalive: { rounds: 1, durationMs: 1000, concurrency: 32 },
-    latency: { rounds: 1, durationMs: 800, concurrency: 2 },
-    body: { rounds: 1, durationMs: 1000, concurrency: 16, bodyBytes: 64 * 1024 },
-    socketio: { rounds: 1, clients: 50 },
-    spread: { repeats: 2 },
-    reload: { rounds: 1, durationMs: 4000, clients: 20 },
+    newconn: { rounds: 2, durationMs: 1000, concurrency: 32 },
+    keepalive: { rounds: 1, durationMs: 700, concurrency: 32 },
+    latency: { rounds: 1, durationMs: 500, concurrency: 2 },
+    body: { rounds: 1, durationMs: 700, concurrency: 16, bodyBytes: 64 * 1024 },
+    socketio: { rounds: 1, clients: 30 },
+    spread: { repeats: 1 },
+    reload: { rounds: 1, durationMs: 3000, clients: 20 },
     instructions: null, // valgrind is not part of CI's install
   },
   full: {
     newconn: { rounds: 5, durationMs: 3000, concurrency: 32 },
-    keepalive: { rounds: 3, durationMs: 2500, concurrency: 32 },
-    latency: { rounds: 3, durationMs: 1500, concurrency: 2 },
-    body: { rounds: 3, durationMs: 2000, concurrency: 16, bodyBytes: 64 * 1024 },
+    keepalive: { rounds: 3, durationMs: 2000, concurrency: 32 },
+    latency: { rounds: 3, durationMs: 1000, concurrency: 2 },
+    body: { rounds: 3, durationMs: 1500, concurrency: 16, bodyBytes: 64 * 1024 },
     socketio: { rounds: 3, clients: 200 },
     spread: { repeats: 3 },
-    reload: { rounds: 3, durationMs: 10000, clients: 50 },
+    reload: { rounds: 3, durationMs: 6000, clients: 50 },
     instructions: { conns: 3000 },
   },
 };
@@ -149,7 +149,7 @@ async function main() {
   const suite = (name) => args.suites.includes(name);
   try {
     // Warm-up: JIT and socket.io's first requests, off the record.
-    if (measured) await interleave(running, 1, (c) => load(c, { durationMs: 500, concurrency: 8 }));
+    if (measured) await interleave(running, 1, (c) => load(c, { durationMs: 300, concurrency: 8 }));
 
     if (suite('newconn')) {
       log('new connections (Connection: close) ...');

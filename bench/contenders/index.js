@@ -15,7 +15,7 @@ const CONTENDERS = [
   { id: 'ours-proxy-protocol', label: 'this project, proxy-protocol mode', script: 'ours.js', env: { BENCH_ROUTING: 'proxy-protocol' }, route: 'proxy-protocol', sticky: true, ours: true },
 ];
 
-/** Why a contender cannot run in this build (header / PROXY modes land with the proxy issue), or null. */
+/** Why a contender cannot run in this build (an older build without header / PROXY modes), or null. */
 function unavailable(c) {
   if (!c.ours || c.route === 'ip') return null;
   try {
@@ -27,7 +27,7 @@ function unavailable(c) {
   } catch {
     // an older build may reject the option outright
   }
-  return `${c.route} routing is not in this build yet (it comes with the proxy issue)`;
+  return `${c.route} routing is not in this build`;
 }
 
 /** "this project" contenders built from another tsc output: NAME:PATH[:mode,mode] (default ip). */

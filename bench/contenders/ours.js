@@ -5,25 +5,23 @@ const cluster = require('node:cluster');
 const { WORKERS, PORT, announceWhenReady } = require('./common.js');
 // BENCH_DIST points at another build of src/ (to measure a change against the one before it).
 const DIST = process.env.BENCH_DIST || '../../dist';
-const { BalancerServer } = require(`${DIST}/balancer/primary.js`);
-const { adoptServer } = require(`${DIST}/worker/adopt.js`);
 
 const ROUTING = process.env.BENCH_ROUTING || 'ip';
 
 if (cluster.isPrimary) {
+  const { BalancerServer } = require(`${DIST}/balancer/primary.js`);
   announceWhenReady(WORKERS, { routing: ROUTING });
   const balancer = new BalancerServer({ workers: WORKERS, ...routingOptions(ROUTING) });
   balancer.pool.start();
   balancer.listen(PORT, '127.0.0.1');
 } else {
-  // The app loads in workers only, so the primary's memory is the balancer's.
+  // The app and the worker side load in workers only, so the primary's memory is the balancer's.
+  const { adoptServer } = require(`${DIST}/worker/adopt.js`);
   const { createApp, signalReady } = require('../app/app.js');
   adoptServer(createApp().server);
   signalReady();
 }
 
 function routingOptions(by) {
-  if (by === 'ip') return {};
-  // Header and PROXY protocol modes come with the proxy issue; this is the hook they plug into.
-  return { routing: { by } };
+  return by === 'ip' ? {} : { routing: { by } };
 }

@@ -180,17 +180,20 @@ function readmeTable(results) {
   const s = results.suites;
   const rrRate = s.newconn?.[RR]?.rate;
   const rrCpu = s.newconn?.[RR]?.primaryCpuUsPerConn;
+  const rrIr = s.instructions?.[RR]?.perConn;
   const rows = [];
   for (const [id, c] of Object.entries(results.contenders)) {
     const n = s.newconn?.[id];
     if (!n) continue;
     const io = s.socketio?.[id];
+    const ir = s.instructions?.[id]?.perConn;
     rows.push([c.label, `${num(n.rate)} (${x2(ratio(n.rate, rrRate))})`, `${num(n.primaryCpuUsPerConn, 1)} (${x2(ratio(n.primaryCpuUsPerConn, rrCpu))})`,
+      Number.isFinite(ir) ? `${num(ir / 1000)}k (${x2(ratio(ir, rrIr))})` : '–',
       num(s.keepalive?.[id]?.rate), io ? pct(io.failureFraction) : '–', num(s.spread?.[id]?.maxOverMean, 2)]);
   }
   const m = results.machine;
-  return `${table(['contender', 'new conn/s (× RR)', 'primary CPU µs per new conn (× RR)', 'keep-alive req/s', `socket.io handshakes failed (${results.params.socketio.clients} clients)`, 'spread max/mean'], rows)}
-${results.workers} workers, ${m.cores} cores (${m.cpu}), Node ${m.node}, ${results.startedAt.slice(0, 10)}. Full figures, machine and commands: [bench/RESULTS.md](bench/RESULTS.md); rerun with \`npm run bench\`.
+  return `${table(['contender', 'new conn/s (× RR)', 'primary CPU µs per new conn (× RR)', 'primary instructions per new conn (× RR)', 'keep-alive req/s', `socket.io handshakes failed (${results.params.socketio.clients} clients)`, 'spread max/mean'], rows)}
+${results.workers} workers on ${m.cores} cores (${m.cpu}, load average ${m.loadAverageAtStart} at the start: a shared, busy machine, so rates and CPU times move by ±10% between runs; instruction counts do not), Node ${m.node}, ${results.startedAt.slice(0, 10)}. Full figures, machine and commands: [bench/RESULTS.md](bench/RESULTS.md); rerun with \`npm run bench\`.
 `;
 }
 
