@@ -1,15 +1,20 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { Server } from 'node:net';
-import { BalancerServer } from './balancer/primary.js';
-import { adoptServer, setWorkerEnv } from './worker/adopt.js';
+import type * as PrimarySide from './balancer/primary.js';
+import type * as WorkerSide from './worker/adopt.js';
 import { parseLegacyArgs, resolveServer, type LegacyOptions, type ServerOrFactory } from './legacy/options.js';
 import type { ResolvedConfig } from './config/types.js';
 import type { Supervisor } from './supervisor/index.js';
 import * as configDefine from './config/define.js';
 import type * as configTypes from './config/types.js';
 
-if (cluster.isWorker) setWorkerEnv();
+// Each role loads only its own side: the worker side pulls in node:tls, ~9 MiB of RSS the
+// primary has no use for.
+const primarySide = (): typeof PrimarySide => require('./balancer/primary.js') as typeof PrimarySide;
+const workerSide = (): typeof WorkerSide => require('./worker/adopt.js') as typeof WorkerSide;
+
+if (cluster.isWorker) workerSide().setWorkerEnv();
 
 /**
  * The original API. In the primary returns the balancer (a net.Server: call listen() on
@@ -23,11 +28,11 @@ function sticky(options: LegacyOptions, serverOrFactory: ServerOrFactory): Serve
 function sticky(first: unknown, second?: unknown): Server {
   const parsed = parseLegacyArgs(first, second);
   if (cluster.isPrimary) {
-    const balancer = new BalancerServer({ workers: parsed.num, routing: parsed.routing });
+    const balancer = new (primarySide().BalancerServer)({ workers: parsed.num, routing: parsed.routing });
     balancer.pool.start();
     return balancer;
   }
-  return adoptServer(resolveServer(parsed.serverOrFactory), { sync: parsed.sync });
+  return workerSide().adoptServer(resolveServer(parsed.serverOrFactory), { sync: parsed.sync });
 }
 
 namespace sticky {
@@ -44,24 +49,27 @@ namespace sticky {
    */
   export function listen(server: Server, port: number, options: ListenOptions = {}): boolean {
     if (cluster.isPrimary) {
-      const balancer = new BalancerServer({ workers: options.workers ?? availableParallelism(), env: options.env });
+      const balancer = new (primarySide().BalancerServer)({ workers: options.workers ?? availableParallelism(), env: options.env });
       balancer.pool.start();
       balancer.once('listening', () => server.emit('listening'));
       balancer.listen(port);
       return false;
     }
-    adoptServer(server);
+    workerSide().adoptServer(server);
     return true;
   }
 
   export type Options = LegacyOptions;
 
   /**
-   * Runs the supervisor (what `sticky start` does); see supervisor/index.ts. Loaded on
-   * first use, so workers that require this package never load the supervisor's modules.
+   * Runs the supervisor (what `sticky start` does); see supervisor/index.ts. Takes what a
+   * user writes in sticky.config.ts (validated, defaults applied, relative paths against the
+   * current folder) or an already resolved config. Loaded on first use, so workers that
+   * require this package never load the supervisor's modules.
    */
-  export function start(config: ResolvedConfig, reloadConfig?: () => Promise<ResolvedConfig>): Promise<Supervisor> {
-    return import('./supervisor/index.js').then((m) => m.start(config, reloadConfig));
+  export async function start(config: StickyConfig | ResolvedConfig, reloadConfig?: () => Promise<ResolvedConfig>): Promise<Supervisor> {
+    const resolved = 'configFile' in config ? config : (await import('./config/resolve.js')).resolveConfig(config);
+    return (await import('./supervisor/index.js')).start(resolved, reloadConfig);
   }
 
   /** Types and completes `sticky.config.ts`: `export default defineConfig({ script: './server.js' })`. */
