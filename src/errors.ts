@@ -42,13 +42,6 @@ export class StickyUsageError extends StickyError {
   }
 }
 
-/** An option exists in the contract but this build does not support it yet. */
-export class StickyUnsupportedError extends StickyError {
-  constructor(message: string) {
-    super('STICKY_UNSUPPORTED', message);
-  }
-}
-
 /** A worker did not register its server in time, or crashed while starting. */
 export class StickyWorkerError extends StickyError {
   constructor(message: string, options?: { cause?: unknown }) {

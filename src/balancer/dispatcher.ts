@@ -80,7 +80,6 @@ export class Dispatcher {
   rejected = 0;
 
   /** Made once: a closure per connection was measurable in the primary's CPU per connection. */
-  private readonly isUp = (i: number): boolean => this.targets[i] !== undefined;
   private readonly isUpOrBooting = (i: number): boolean => this.targets[i] !== undefined || this.booting[i]!;
 
   constructor(private readonly options: DispatcherOptions) {
@@ -103,17 +102,8 @@ export class Dispatcher {
     this.flushWaiting();
   }
 
-  get slotCount(): number {
-    return this.options.slotCount;
-  }
-
   get pendingCount(): number {
     return this.pending.size + this.waiting.length;
-  }
-
-  /** The slot a key hash routes to now, or -1 when no slot is up. */
-  slotFor(keyHash: number): number {
-    return this.hash.pick(keyHash, this.isUp);
   }
 
   /** Makes `target` the one taking its slot's connections; waiting connections go out now. */

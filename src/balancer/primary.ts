@@ -123,11 +123,7 @@ export class BalancerServer extends Server {
     };
   }
 
-  /** Routing key of a client address (the same function routes live connections). */
-  keyHashOf(address: string | undefined): number {
-    return hashKey(addressKey(address, this.prefix) ?? '', this.seed);
-  }
-
+  /** The public path, used only when the listening handle's onconnection cannot be taken. */
   private route(socket: Socket): void {
     this.dispatcher.dispatch(socket, hashKey(addressKey(socket.remoteAddress, this.prefix) ?? '', this.seed));
   }
