@@ -1,5 +1,5 @@
 import { Socket } from 'node:net';
-import { Rendezvous } from './hash.js';
+import { Rendezvous } from '../routing/hash.js';
 import { STICKY_CMD, type ConnMessage } from '../ipc/messages.js';
 
 /**

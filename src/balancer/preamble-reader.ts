@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
-import { HeadParser, headerBytes, headerKey } from './proxy-header.js';
-import { parseProxyPreamble, type ProxySource } from './proxy-protocol.js';
-import type { PrefixOptions } from './ip.js';
-import { addressKey } from './ip.js';
+import { HeadParser, headerBytes, headerKey } from '../routing/proxy-header.js';
+import { parseProxyPreamble, type ProxySource } from '../routing/proxy-protocol.js';
+import type { PrefixOptions } from '../routing/address.js';
+import { addressKey } from '../routing/address.js';
 
 export type RejectStatus = 400 | 408 | 431;
 

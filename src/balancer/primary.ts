@@ -1,12 +1,12 @@
 import { Server, type Socket } from 'node:net';
 import { Dispatcher, type NativeHandle } from './dispatcher.js';
-import { hashKey } from './hash.js';
-import { addressKey, peerKey, type PrefixOptions } from './ip.js';
+import { hashKey } from '../routing/hash.js';
+import { addressKey, peerKey, type PrefixOptions } from '../routing/address.js';
 import { PreambleReaders, headerDecoders, proxyProtocolDecoder, type Decision } from './preamble-reader.js';
 import { RejectLog, stderrLogger, type WarnLogger } from './reject-log.js';
 import {
   PROXY_PREAMBLE_TIMEOUT_MS, ROUTING_ENV, prefixOf, resolveRouting, type ResolvedRouting,
-} from './routing-options.js';
+} from '../routing/options.js';
 import { WorkerPool, type PoolOptions } from '../cluster/worker-pool.js';
 import type { RoutingConfig } from '../config/types.js';
 
@@ -27,7 +27,7 @@ interface ListenHandle {
   onconnection: (err: number, handle: NativeHandle | undefined) => void;
 }
 
-export { DEFAULT_MAX_PENDING } from './routing-options.js';
+export { DEFAULT_MAX_PENDING } from '../routing/options.js';
 export const DEFAULT_RESTART = { minUptimeMs: 1_000, maxBackoffMs: 15_000 };
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Server } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
-import { tlsHeaderProblem } from '../balancer/routing-options.js';
+import { tlsHeaderProblem } from '../routing/options.js';
 import type { HeaderRouting } from '../config/types.js';
 import { StickyConfigError } from '../errors.js';
 

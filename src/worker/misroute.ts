@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
-import { addressKey, type PrefixOptions } from '../balancer/ip.js';
-import { headerKey } from '../balancer/proxy-header.js';
-import { prefixOf, ROUTING_ENV, tlsHeaderProblem, type HeaderRoutingResolved } from '../balancer/routing-options.js';
+import { addressKey, type PrefixOptions } from '../routing/address.js';
+import { headerKey } from '../routing/proxy-header.js';
+import { prefixOf, ROUTING_ENV, tlsHeaderProblem, type HeaderRoutingResolved } from '../routing/options.js';
 import { StickyConfigError } from '../errors.js';
 import type { ConnectionTracker } from './connection-tracker.js';
 

@@ -6,8 +6,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashKey, Rendezvous } from '../../src/balancer/hash.js';
-import { addressKey } from '../../src/balancer/ip.js';
+import { hashKey, Rendezvous } from '../../src/routing/hash.js';
+import { addressKey } from '../../src/routing/address.js';
 import { runCli } from '../helpers/cli.js';
 import { startInstance, type Instance } from '../helpers/sticky-instance.js';
 

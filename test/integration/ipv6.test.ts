@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, loopbackAddresses } from '../helpers/clients.js';
 import { killAll, type Started } from '../helpers/processes.js';
 import { startLegacyApp } from '../helpers/legacy-app.js';
-import { hashKey, Rendezvous } from '../../src/balancer/hash.js';
+import { hashKey, Rendezvous } from '../../src/routing/hash.js';
 
 
 /** The slot the balancer must pick for a key (seed 0, 2 slots, all up). */

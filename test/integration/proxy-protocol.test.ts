@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { V2_SIGNATURE } from '../../src/balancer/proxy-protocol.js';
+import { V2_SIGNATURE } from '../../src/routing/proxy-protocol.js';
 import { selfSignedCert, parseResponses, rawExchange, startFixture, type AppReply, type Fixture } from '../helpers/proxy-harness.js';
 
 let app: Fixture;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hashKey, Rendezvous } from '../../src/balancer/hash.js';
-import { formatIPv4, formatIPv6 } from '../../src/balancer/ip.js';
+import { hashKey, Rendezvous } from '../../src/routing/hash.js';
+import { formatIPv4, formatIPv6 } from '../../src/routing/address.js';
 
 /** Deterministic PRNG (mulberry32) so the key sets are the same on every run. */
 function prng(seed: number): () => number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressKey, parseIPv4, parseIPv6, formatIPv6 } from '../../src/balancer/ip.js';
+import { addressKey, parseIPv4, parseIPv6, formatIPv6 } from '../../src/routing/address.js';
 
 describe('address keys', () => {
   it('folds IPv4-mapped IPv6 to IPv4 in every spelling', () => {

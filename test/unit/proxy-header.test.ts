@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientAddress, forwardedFor, HeadParser, headerKey, type HeadResult } from '../../src/balancer/proxy-header.js';
+import { clientAddress, forwardedFor, HeadParser, headerKey, type HeadResult } from '../../src/routing/proxy-header.js';
 
 function feed(parser: HeadParser, input: string | Buffer, step = Infinity): HeadResult {
   const buf = typeof input === 'string' ? Buffer.from(input, 'latin1') : input;

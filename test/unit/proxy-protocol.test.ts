@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProxyPreamble, V2_SIGNATURE } from '../../src/balancer/proxy-protocol.js';
+import { parseProxyPreamble, V2_SIGNATURE } from '../../src/routing/proxy-protocol.js';
 
 const v1 = (s: string): Buffer => Buffer.from(s, 'latin1');
 

@@ -1,7 +1,7 @@
 import https from 'node:https';
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { HEADER_DEFAULTS, resolveRouting } from '../../src/balancer/routing-options.js';
+import { HEADER_DEFAULTS, resolveRouting } from '../../src/routing/options.js';
 import { RejectLog } from '../../src/balancer/reject-log.js';
 import { parseLegacyArgs } from '../../src/legacy/options.js';
 import { StickyConfigError } from '../../src/errors.js';

@@ -3,7 +3,7 @@
  * one header's values across any number of segments, and the client address those values
  * name (X-Forwarded-For style lists, RFC 7239 `Forwarded: for=`, single-value headers).
  */
-import { addressKey, type PrefixOptions } from './ip.js';
+import { addressKey, type PrefixOptions } from './address.js';
 
 export type HeadResult =
   | { state: 'more' }

@@ -3,7 +3,7 @@
  * https://www.haproxy.org/download/2.8/doc/proxy-protocol.txt
  */
 import { isIP } from 'node:net';
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.js';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './address.js';
 
 export interface ProxySource {
   address: string;

@@ -1,6 +1,6 @@
 import type { CommonRouting, ResolvedConfig, RoutingConfig } from '../config/types.js';
 import { StickyConfigError } from '../errors.js';
-import type { PrefixOptions } from './ip.js';
+import type { PrefixOptions } from './address.js';
 
 export type ResolvedRouting = ResolvedConfig['routing'];
 export type HeaderRoutingResolved = Extract<ResolvedRouting, { by: 'header' }>;
