@@ -48,7 +48,8 @@ namespace sticky {
    */
   export function listen(server: Server, port: number, options: ListenOptions = {}): boolean {
     if (cluster.isPrimary) {
-      const balancer = new (primarySide().BalancerServer)({ workers: checkListenWorkers(options.workers), env: options.env });
+      const workers = checkListenWorkers(options.workers);
+      const balancer = new (primarySide().BalancerServer)({ workers, env: options.env });
       balancer.pool.start();
       balancer.once('listening', () => server.emit('listening'));
       balancer.listen(port);
