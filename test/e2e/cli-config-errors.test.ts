@@ -100,6 +100,27 @@ describe.concurrent('sticky start with a wrong config', () => {
     expect(result.stderr).toMatch(/cannot load the config: line 2, column \d+: /);
   });
 
+  test('sticky.config.ts with values the balancer used to refuse later → exit 2, one line each, naming the file', async () => {
+    const name = uniqueName('bad');
+    const result = await startWith('sticky.config.ts', {
+      'sticky.config.ts': `export default {
+  name: ${JSON.stringify(name)},
+  script: './server.js',
+  routing: { by: 'header' as const, trustedHops: 100, headerTimeoutMs: 7.2e6, maxPending: 5e6, maxHeaderBytes: 512 },
+};
+`,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n').map((line) => line.trim())).toEqual([
+      expect.stringMatching(/sticky\.config\.ts: 4 problems$/),
+      'routing.trustedHops: 100 is not an integer from 1 to 64',
+      'routing.headerTimeoutMs: 7200000 is not an integer from 1 to 3600000',
+      'routing.maxPending: 5000000 is not an integer from 1 to 1000000',
+      'routing.maxHeaderBytes: 512 is not an integer from 1024 to 1048576',
+    ]);
+    expect(existsSync(controlSocketPath(name))).toBe(false);
+  });
+
   test('a .ts config that fails at load time → exit 2 naming the file, not its temporary copy', async () => {
     const result = await startWith('sticky.config.ts', { 'sticky.config.ts': 'throw new Error("boom");\nexport default {};\n' });
     expect(result.code).toBe(2);
