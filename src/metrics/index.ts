@@ -52,7 +52,7 @@ export class MetricsExporter {
       return { contentType: registry.contentType, body: await registry.metrics() };
     };
     const server = metricsServer(scrape, onError);
-    const bound = await listenMetrics(server, config.host, config.port);
+    const bound = await listenMetrics(server, config.host, config.port, onError);
     dispatcher.onHandoff = (ms) => handoff.observe(ms / 1000);
     return new MetricsExporter(server, { host: config.host, port: bound.port }, () => {
       dispatcher.onHandoff = undefined;

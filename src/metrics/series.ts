@@ -38,7 +38,8 @@ export function registerSeries(registry: Registry, view: () => ScrapeView): Hist
       name, help, labelNames: ['slot'], registers,
       collect(this: Counter | Gauge) {
         this.reset();
-        for (const [slot, rows] of rowsBySlot(view().status.workers)) add(this, { slot: String(slot) }, value(rows, slot));
+        const v = view();
+        for (const [slot, rows] of rowsBySlot(v.status.workers, v.retiredConnections.length).entries()) add(this, { slot: String(slot) }, value(rows, slot));
       },
     });
   };
@@ -104,14 +105,11 @@ export function registerSeries(registry: Registry, view: () => ScrapeView): Hist
   });
 }
 
-function rowsBySlot(workers: WorkerStatus[]): Map<number, WorkerStatus[]> {
-  const out = new Map<number, WorkerStatus[]>();
-  for (const w of workers) {
-    const rows = out.get(w.slot);
-    if (rows) rows.push(w);
-    else out.set(w.slot, [w]);
-  }
-  return out;
+/** Each slot's rows, by slot index; every slot of the pool is there, with or without a process. */
+function rowsBySlot(workers: WorkerStatus[], slotCount: number): WorkerStatus[][] {
+  const out: WorkerStatus[][] = Array.from({ length: slotCount }, () => []);
+  for (const w of workers) (out[w.slot] ??= []).push(w);
+  return Array.from(out, (rows) => rows ?? []);
 }
 
 function add(metric: Counter | Gauge, labels: Record<string, string>, value: number): void {

@@ -21,8 +21,6 @@ export function metricsServer(scrape: () => Promise<Exposition>, onError: (err: 
       res.end('scrape failed\n');
     });
   });
-  // After listen() (which has its own handler): a failing server must not crash the primary.
-  server.on('error', onError);
   return server;
 }
 
@@ -41,18 +39,22 @@ async function answer(req: IncomingMessage, res: ServerResponse, scrape: () => P
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-/** Listens on `host:port` (0 = any free port); a refused listen names the config keys. */
-export function listenMetrics(server: Server, host: string, port: number): Promise<AddressInfo> {
+/**
+ * Listens on `host:port` (0 = any free port); a refused listen names the config keys. Errors
+ * after that go to `onError`: a failing metrics server must not crash the primary.
+ */
+export function listenMetrics(server: Server, host: string, port: number, onError: (err: Error) => void): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => {
+    const onListenError = (err: Error): void => {
       server.off('listening', onListening);
       reject(new StickySetupError(`cannot serve metrics on ${host}:${port} (metrics.port, metrics.host): ${err.message}`, { cause: err }));
     };
     const onListening = (): void => {
-      server.off('error', onError);
+      server.off('error', onListenError);
+      server.on('error', onError);
       resolve(server.address() as AddressInfo);
     };
-    server.prependOnceListener('error', onError);
+    server.once('error', onListenError);
     server.once('listening', onListening);
     server.listen(port, host);
   });
