@@ -98,7 +98,9 @@ describe('HeadParser against Node\'s own HTTP parser', () => {
   afterAll(() => oracle?.close());
 
   it('knows the methods this Node knows', () => {
-    expect([...HTTP_METHODS].sort()).toEqual([...METHODS].sort());
+    expect(HTTP_METHODS).toEqual(expect.arrayContaining(METHODS));
+    // A Node older than llhttp's QUERY answers it 400 from the worker: costly to no one.
+    expect(HTTP_METHODS.filter((m) => !METHODS.includes(m))).toEqual(METHODS.includes('QUERY') ? [] : ['QUERY']);
   });
 
   it('never accepts a head Node rejects, and routes by the header value the app sees', async () => {
