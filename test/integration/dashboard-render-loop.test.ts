@@ -185,7 +185,7 @@ describe('dashboard render loop (in-process, real socket)', () => {
   it('treats malformed, oversized or wrong-version input as a broken connection, not a crash', async () => {
     const { feed, screen } = await start();
     const bad = ['this is not json\n', 'x'.repeat(8 * 1024 * 1024 + 1), '{"v":2,"event":"status","data":{}}\n'];
-    const shown = ['is not JSON: this is not json', 'a line over 8388608 characters', 'speaks control protocol v2'];
+    const shown = ['is not JSON: this is not json', 'a line over 8388608 bytes', 'speaks control protocol v2'];
     for (const [i, input] of bad.entries()) {
       await waitFor(() => feed.subscriberCount === 1 && /live$/m.test(screen()), 10_000, 'a live subscription');
       feed.writeRaw(input);
