@@ -8,6 +8,8 @@ import {
   CONTROL_PROTOCOL_VERSION, type ControlError, type ControlEvent, type ControlMethod, type ControlReply,
   type ControlRequest, type ReloadProgress, type StatusSnapshot, type SupervisorEvent,
 } from './protocol.js';
+import { listen } from '../util/listen.js';
+import { noop } from '../util/noop.js';
 
 /** What the supervisor answers; each method's result is the reply's `result`. */
 export interface ControlHandlers {
@@ -57,7 +59,7 @@ export class ControlServer {
       if (probe.state === 'running') throw new StickyAlreadyRunningError(name, probe.pid, path);
       if (probe.state === 'stale') unlinkQuietly(path);
       try {
-        await listen(server, path);
+        await listen(server, { path });
         break;
       } catch (err) {
         // Another start won the race for the path between our probe and listen: probe again.
@@ -245,17 +247,6 @@ export function probeControlSocket(path: string, timeoutMs = PROBE_TIMEOUT_MS): 
   });
 }
 
-function listen(server: Server, path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(err);
-    server.once('error', onError);
-    server.listen(path, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
 function endGracefully(socket: Socket): Promise<void> {
   return new Promise((resolve) => {
     if (socket.destroyed) return resolve();
@@ -275,5 +266,3 @@ function unlinkQuietly(path: string): void {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }
-
-function noop(): void {}
