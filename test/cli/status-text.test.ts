@@ -1,11 +1,6 @@
 import { expect, test } from 'vitest';
-import { formatTable } from '../../src/text/table.js';
 import { formatStatus } from '../../src/cli/status-text.js';
 import type { StatusSnapshot } from '../../src/control/protocol.js';
-
-test('tables pad columns, numbers to the right', () => {
-  expect(formatTable([['A', 'NUM'], ['long', '5']], new Set([1]))).toBe('A     NUM\nlong    5');
-});
 
 test('a status snapshot as text', () => {
   const snapshot: StatusSnapshot = {
