@@ -56,10 +56,6 @@ export function formatRate(perSecond: number | undefined): string {
   return `${(perSecond / 1000).toFixed(0)}k`;
 }
 
-export function formatPercent(percent: number): string {
-  return Number.isFinite(percent) ? percent.toFixed(1) : '-';
-}
-
 /** A bar `width` columns wide filled to `share` (0..1), in eighths where the glyphs allow. */
 export function bar(share: number, width: number, glyphs: Glyphs): string {
   if (width <= 0) return '';

@@ -7,12 +7,11 @@ import {
   bar,
   escapeTags,
   fit,
-  formatPercent,
   formatRate,
   rule,
   type Glyphs,
 } from './format';
-import { formatBytes, formatClock, formatDuration } from '../text/units.js';
+import { formatBytes, formatClock, formatDuration, formatPercent } from '../text/units.js';
 import type { DashboardModel, EventLine, SlotEntry } from './model';
 
 export interface ViewOptions {

@@ -52,6 +52,11 @@ export function formatBytes(bytes: number, preset: TextPreset = 'long'): string 
   return value < 100 ? `${value.toFixed(1)}${name}` : `${Math.round(value)}${name}`;
 }
 
+/** A share in percent with one decimal, without the sign: "3.1"; "-" when not a number. */
+export function formatPercent(percent: number): string {
+  return Number.isFinite(percent) ? percent.toFixed(1) : '-';
+}
+
 /**
  * HH:MM:SS (or HH:MM:SS.mmm) in UTC: the CLI, the dashboard and the pretty log show the same
  * time for the same event, whatever the TZ of the shell that runs them.

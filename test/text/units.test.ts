@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatClock, formatDuration } from '../../src/text/units.js';
+import { formatBytes, formatClock, formatDuration, formatPercent } from '../../src/text/units.js';
 
 const DAY_MS = 86_400_000;
 
@@ -47,5 +47,11 @@ describe('formatClock', () => {
     const time = Date.UTC(2025, 0, 1, 23, 4, 5, 67);
     expect(formatClock(time)).toBe('23:04:05');
     expect(formatClock(time, true)).toBe('23:04:05.067');
+  });
+});
+
+describe('formatPercent', () => {
+  it('shows one decimal, "-" for what is not a number', () => {
+    expect([0, 3.14, 100, Number.NaN].map(formatPercent)).toEqual(['0.0', '3.1', '100.0', '-']);
   });
 });
