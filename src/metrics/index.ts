@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { Registry, type Histogram } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { BalancerServer } from '../balancer/primary.js';
 import type { StatusSnapshot } from '../control/protocol.js';
 import type { EventLog } from '../supervisor/event-log.js';
@@ -37,7 +37,7 @@ export class MetricsExporter {
     const history = new SlotHistory(source.balancer.pool);
     source.events.subscribe(history.onEvent);
     let view: ScrapeView | undefined;
-    const handoff: Histogram = registerSeries(registry, () => view!);
+    const handoff = registerSeries(registry, () => view!);
     const dispatcher = source.balancer.dispatcher;
     const scrape = async (): Promise<{ contentType: string; body: string }> => {
       const status = await source.status();
@@ -53,7 +53,7 @@ export class MetricsExporter {
     };
     const server = metricsServer(scrape, onError);
     const bound = await listenMetrics(server, config.host, config.port, onError);
-    dispatcher.onHandoff = (ms) => handoff.observe(ms / 1000);
+    dispatcher.onHandoff = (ms) => handoff.observeMs(ms);
     return new MetricsExporter(server, { host: config.host, port: bound.port }, () => {
       dispatcher.onHandoff = undefined;
       registry.clear();

@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import { Counter, Gauge, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { StatusSnapshot, WorkerStatus } from '../control/protocol.js';
+import { HandoffHistogram } from './handoff-histogram.js';
 import type { ReloadCounts } from './slot-history.js';
 
 /** Everything one scrape reports, read once at its start so the series agree with each other. */
@@ -21,8 +22,6 @@ const WORKER_STATES: readonly WorkerStatus['state'][] = ['starting', 'online', '
 export const REJECT_REASONS = [
   'maxPending', 'timeout', 'not-http', 'head-too-large', 'missing-header', 'bad-proxy-preamble', 'decoder-error',
 ] as const;
-/** From a fast local hand-off (tens of µs) to a worker stalled for a second. */
-const HANDOFF_BUCKETS_SECONDS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 export const DEFAULT_METRICS_PREFIX = 'sticky_primary_';
 
 /**
@@ -30,7 +29,7 @@ export const DEFAULT_METRICS_PREFIX = 'sticky_primary_';
  * by collect() from `view()` at scrape time, so nothing is pushed as connections come and go.
  * Returns the histogram for the dispatcher's hand-off hook.
  */
-export function registerSeries(registry: Registry, view: () => ScrapeView): Histogram {
+export function registerSeries(registry: Registry, view: () => ScrapeView): HandoffHistogram {
   const registers = [registry];
   const bySlot = (name: string, help: string, type: 'counter' | 'gauge', value: (rows: WorkerStatus[], slot: number) => number): void => {
     const Kind = type === 'counter' ? Counter : Gauge;
@@ -97,12 +96,9 @@ export function registerSeries(registry: Registry, view: () => ScrapeView): Hist
 
   collectDefaultMetrics({ register: registry, prefix: DEFAULT_METRICS_PREFIX });
 
-  return new Histogram({
-    name: 'sticky_handoff_duration_seconds',
-    help: 'Time from the primary sending a connection to a worker to the worker\'s acknowledgement.',
-    buckets: HANDOFF_BUCKETS_SECONDS,
-    registers,
-  });
+  const handoff = new HandoffHistogram('sticky_handoff_duration_seconds', 'Time from the primary sending a connection to a worker to the worker\'s acknowledgement.');
+  registry.registerMetric(handoff.asMetric());
+  return handoff;
 }
 
 /** Each slot's rows, by slot index; every slot of the pool is there, with or without a process. */

@@ -15,6 +15,7 @@ import { parseExposition, sampleValue, type MetricFamily } from '../helpers/prom
 import { listeningInodes, socketInodes } from '../helpers/processes.js';
 import { expandGrafanaVariables, promqlNames } from '../helpers/promql-names.js';
 import { startInstance, type Instance } from '../helpers/sticky-instance.js';
+import { statusSchemaProblems } from '../helpers/status-schema.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const APP = path.join(ROOT, 'test', 'fixtures', 'supervisor', 'app.js');
@@ -146,6 +147,7 @@ describe('metrics of a running instance', () => {
 
   it('status --json says where metrics are served: the real port on 127.0.0.1, logged at start', () => {
     expect(before.metrics).toEqual({ host: '127.0.0.1', port: expect.any(Number) });
+    expect(statusSchemaProblems(before)).toEqual([]);
     expect(metricsPort).toBeGreaterThan(0);
     expect(instance.primary.lines.some((l) => l.includes(`metrics at http://127.0.0.1:${metricsPort}/metrics`))).toBe(true);
     // The primary listens on two TCP ports: the app's and the metrics one.

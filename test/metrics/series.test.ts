@@ -32,8 +32,8 @@ describe('registerSeries', async () => {
   const registry = new Registry();
   let current = view;
   const handoff = registerSeries(registry, () => current);
-  handoff.observe(0.0002);
-  handoff.observe(0.03);
+  handoff.observeMs(0.2);
+  handoff.observeMs(30);
   const families = parseExposition(await registry.metrics());
 
   it('connections total per slot include the slot\'s exited workers, and sum to status connections.total', () => {

@@ -73,6 +73,23 @@ describe('metricsServer', () => {
     expect((await request(port, 'GET', '/metrics')).status).toBe(200);
   });
 
+  it('host ::1: IPv6 loopback only', async () => {
+    const v6 = metricsServer(async () => ({ contentType: 'text/plain', body: 'x 1\n' }), (err) => errors.push(err));
+    try {
+      const address = await listenMetrics(v6, '::1', 0, (err) => errors.push(err));
+      expect(address).toMatchObject({ address: '::1', family: 'IPv6' });
+      const body = await new Promise<string>((resolve, reject) => {
+        http.get({ host: '::1', port: address.port, path: '/metrics', agent: false, timeout: 10_000 }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve(text));
+        }).on('error', reject);
+      });
+      expect(body).toBe('x 1\n');
+    } finally {
+      v6.close();
+    }
+  });
+
   it('a port in use: a StickySetupError naming metrics.port and the address', async () => {
     const port = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as AddressInfo).port)));
     const second = metricsServer(async () => ({ contentType: 'text/plain', body: '' }), (err) => errors.push(err));
