@@ -17,9 +17,6 @@ export const HEADER_DEFAULTS = {
 /** A PROXY preamble must arrive within this (HAProxy sends it with the connection). */
 export const PROXY_PREAMBLE_TIMEOUT_MS = 10_000;
 
-/** Env var through which header-mode workers learn how keys are made (misrouting check). */
-export const ROUTING_ENV = 'STICKY_ROUTING';
-
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
