@@ -1,4 +1,4 @@
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import { slotEnv } from '../ipc/env.js';
 import { isSticky, type WorkerToPrimary } from '../ipc/messages.js';
@@ -8,13 +8,18 @@ import { SlotWorker, type WorkerState } from './slot-worker.js';
 export const DEFAULT_RESTART = { minUptimeMs: 1_000, maxBackoffMs: 15_000 };
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 
+/** Env of a forked worker, on top of the primary's (as cluster.fork takes it). */
+export type WorkerEnv = Record<string, string | number | boolean | undefined>;
+
 export interface PoolOptions {
   count: number;
-  env?: Record<string, string | number | boolean | undefined>;
+  env?: WorkerEnv;
   restart: { minUptimeMs: number; maxBackoffMs: number };
   drainTimeoutMs: number;
   /** A worker not online this long after its fork is killed (and counts as a crash). */
   readyTimeoutMs?: number;
+  /** Starts a worker process with this env; cluster.fork unless a test gives a fake. */
+  fork?: (env: WorkerEnv) => Worker;
 }
 
 /** What a running pool may change (a reload re-reads the config). */
@@ -53,10 +58,7 @@ export interface PoolEvents {
   bootEnded: [slot: number];
   /** The worker now takes its slot's new connections (it replaces the slot's previous one). */
   routable: [SlotWorker];
-  /**
-   * Send the worker nothing more; connections it has not acknowledged go elsewhere. May come
-   * more than once for a worker, and for one that was never routable.
-   */
+  /** Send the worker nothing more; connections it has not acknowledged go elsewhere. Once, after `routable`. */
   unroutable: [SlotWorker];
   /** The worker took (ok) or refused hand-off `id`. */
   ack: [SlotWorker, id: number, ok: boolean];
@@ -77,6 +79,8 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   readonly slots: Slot[];
   private stopping = false;
   private env: PoolOptions['env'] = {};
+  /** Workers told routable and not yet unroutable (a replaced one stays until it goes). */
+  private readonly routed = new Set<SlotWorker>();
   /** Connections served by workers that have exited, for the all-time total. */
   retiredConnections = 0;
   /** Misrouted requests counted by workers that have exited. */
@@ -155,7 +159,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         slot.incoming = undefined;
       }
       if (slot.current) {
-        this.emit('unroutable', slot.current);
+        this.makeUnroutable(slot.current);
         slot.draining.add(slot.current);
         slot.current = undefined;
       }
@@ -182,7 +186,8 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
 
   fork(slot: Slot, role: 'current' | 'incoming' = 'current'): SlotWorker {
     // The worker sets NODE_WORKER_ID itself: the cluster id is only known once forked.
-    const worker = cluster.fork({ ...this.options.env, ...this.env, ...slotEnv(slot.index) });
+    const env: WorkerEnv = { ...this.options.env, ...this.env, ...slotEnv(slot.index) };
+    const worker = this.options.fork ? this.options.fork(env) : cluster.fork(env);
     const w = new SlotWorker(slot.index, worker);
     slot[role] = w;
     this.watch(slot, w);
@@ -244,7 +249,12 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
 
   private makeRoutable(slot: Slot, w: SlotWorker): void {
     slot.booting = false;
+    this.routed.add(w);
     this.emit('routable', w);
+  }
+
+  private makeUnroutable(w: SlotWorker): void {
+    if (this.routed.delete(w)) this.emit('unroutable', w);
   }
 
   private endBoot(slot: Slot): void {
@@ -259,7 +269,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       if (!isSticky(msg)) return;
       this.onMessage(slot, w, msg as WorkerToPrimary);
     });
-    worker.on('disconnect', () => this.emit('unroutable', w));
+    worker.on('disconnect', () => this.makeUnroutable(w));
     worker.on('exit', (code, signal) => this.onExit(slot, w, code, signal));
     // A worker process that fails to spawn still emits exit; errors here are that case.
     worker.on('error', noop);
@@ -296,7 +306,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         break;
       case 'closing':
         // The app closed its server: route the slot to a fresh worker and let this one finish.
-        this.emit('unroutable', w);
+        this.makeUnroutable(w);
         w.state = 'draining';
         if (slot.current === w) {
           slot.current = undefined;
@@ -314,7 +324,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   }
 
   private onExit(slot: Slot, w: SlotWorker, code: number | null, signal: string | null): void {
-    this.emit('unroutable', w);
+    this.makeUnroutable(w);
     this.endBoot(slot);
     clearTimeout(w.readyTimer);
     w.exitCode = code;
