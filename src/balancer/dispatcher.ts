@@ -3,6 +3,7 @@ import { Rendezvous } from '../routing/hash.js';
 import type { Connection } from '../ipc/handoff.js';
 import { STICKY_CMD, type ConnMessage } from '../ipc/messages.js';
 import type { ConnectionRouter, Target } from './connection-router.js';
+import { noop } from '../util/noop.js';
 
 /** What the primary learned before routing, carried to the worker with the handle. */
 export interface HandoffExtras {
@@ -210,5 +211,3 @@ function release(conn: Connection): void {
   if (conn instanceof Socket) conn.destroy();
   else conn.close();
 }
-
-function noop(): void {}

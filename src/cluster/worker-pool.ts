@@ -1,12 +1,14 @@
 import cluster, { type Worker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
+import { DEFAULTS } from '../config/schema.js';
 import { slotEnv } from '../ipc/env.js';
 import { isSticky, type WorkerToPrimary } from '../ipc/messages.js';
 import { Backoff } from './backoff.js';
 import { SlotWorker, type WorkerState } from './slot-worker.js';
+import { noop } from '../util/noop.js';
 
-export const DEFAULT_RESTART = { minUptimeMs: 1_000, maxBackoffMs: 15_000 };
-export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+export const DEFAULT_RESTART = { minUptimeMs: DEFAULTS.restart.minUptimeMs, maxBackoffMs: DEFAULTS.restart.maxBackoffMs };
+export const DEFAULT_DRAIN_TIMEOUT_MS = DEFAULTS.reload.drainTimeoutMs;
 
 /** Env of a forked worker, on top of the primary's (as cluster.fork takes it). */
 export type WorkerEnv = Record<string, string | number | boolean | undefined>;
@@ -356,5 +358,3 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     this.emit('exit', w, { code, signal, restartInMs, role });
   }
 }
-
-function noop(): void {}
