@@ -4,7 +4,6 @@ import type { Server } from 'node:net';
 import type * as PrimarySide from './balancer/primary.js';
 import type * as WorkerSide from './worker/adopt.js';
 import { parseLegacyArgs, resolveServer, type LegacyOptions, type ServerOrFactory } from './legacy/options.js';
-import type { ResolvedConfig } from './config/types.js';
 import type { Supervisor } from './supervisor/index.js';
 import * as configDefine from './config/define.js';
 import type * as configTypes from './config/types.js';

@@ -1,4 +1,4 @@
-import cluster, { type Worker } from 'node:cluster';
+import cluster from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import type { Dispatcher } from '../balancer/dispatcher.js';
 import { isSticky, type WorkerToPrimary } from '../ipc/messages.js';
