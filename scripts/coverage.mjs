@@ -4,7 +4,8 @@
 // through dist/'s source maps to src/, and the two maps are added up here.
 //   node scripts/coverage.mjs [vitest args...]   runs the suite, reports, checks the thresholds
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import libCoverage from 'istanbul-lib-coverage';
 import libReport from 'istanbul-lib-report';
@@ -18,7 +19,9 @@ const THRESHOLDS = { lines: 0 };
 
 const root = path.resolve(import.meta.dirname, '..');
 const out = path.join(root, 'coverage');
-const rawChildren = path.join(out, 'children-v8');
+// Outside the package: a folder inside it that fills every second wakes the file watchers of the
+// supervisors under test.
+const rawChildren = mkdtempSync(path.join(tmpdir(), 'sticky-child-coverage-'));
 
 function run(script, args, env = {}) {
   const result = spawnSync(process.execPath, [script, ...args], { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
@@ -26,7 +29,6 @@ function run(script, args, env = {}) {
 }
 
 rmSync(out, { recursive: true, force: true });
-mkdirSync(rawChildren, { recursive: true });
 const vitestStatus = run(path.join(root, 'node_modules/vitest/vitest.mjs'), ['run', '--coverage', ...process.argv.slice(2)], {
   STICKY_CHILD_COVERAGE: rawChildren,
 });
@@ -40,6 +42,7 @@ const c8Status = run(path.join(root, 'node_modules/c8/bin/c8.js'), [
   '--include', 'src/**/*.ts',
   '--exclude-after-remap',
 ]);
+rmSync(rawChildren, { recursive: true, force: true });
 if (c8Status !== 0) process.exit(c8Status);
 
 const map = libCoverage.createCoverageMap({});
