@@ -19,9 +19,14 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],
-      reporter: [['json', { file: 'in-process.json' }]],
+      reporter: ['text-summary', ['json', { file: 'in-process.json' }]],
       reportsDirectory: 'coverage/vitest',
       reportOnFailure: true,
+      // What `vitest run --coverage` (npm test) sees: the code the test workers import. Lines
+      // run only in spawned processes count in `npm run coverage:all`. A floor under what
+      // test/unit alone covers (37.3% of src/ lines); raise it to just under the whole suite's
+      // figure (printed at the end of npm test) once measured on a quiet machine.
+      thresholds: { lines: 35 },
     },
   },
 });

@@ -2,7 +2,10 @@
 // the code its test workers import; the CLI, supervisor and workers the tests spawn run dist/
 // and write raw V8 coverage (NODE_V8_COVERAGE, set for them by vitest.config.mts). c8 maps that
 // through dist/'s source maps to src/, and the two maps are added up here.
-//   node scripts/coverage.mjs [vitest args...]   runs the suite, reports, checks the thresholds
+//   npm run coverage:all [-- vitest args...]   runs the suite, reports, checks the threshold
+// Not part of npm test: V8 block coverage in every spawned process (TypeScript's compiler
+// included, where a .ts config loads) slows them by a quarter, and on a loaded 2-core machine
+// that pushes the CLI tests past their time limits.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,8 +17,9 @@ import reports from 'istanbul-reports';
 // Lines only: the two sources (vitest's ast-v8-to-istanbul on src/, c8's v8-to-istanbul through
 // dist/'s source maps) cut statements, branches and functions differently, so after the merge
 // those counts hold both cuts; a line is covered if either side ran it, which is exact.
-// Held a little under the measured figure.
-const THRESHOLDS = { lines: 0 };
+// Held a little under the measured figure: 72.55% of src/ lines with test/unit and three process
+// tests (worker-crash, legacy-http, cli-lifecycle); the whole suite covers more.
+const THRESHOLDS = { lines: 70 };
 
 const root = path.resolve(import.meta.dirname, '..');
 const out = path.join(root, 'coverage');
