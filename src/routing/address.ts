@@ -93,6 +93,25 @@ function isMappedV4(groups: number[]): boolean {
     groups[4] === 0 && groups[5] === 0xffff;
 }
 
+function mappedV4(groups: number[]): number {
+  return ((groups[6]! << 16) | groups[7]!) >>> 0;
+}
+
+/**
+ * The form Node reports for an IPv6 peer (libuv's inet_ntop): RFC 5952, with the last 32
+ * bits dotted for IPv4-mapped `::ffff:a.b.c.d` and IPv4-compatible `::a.b.c.d` (but `::2`).
+ */
+export function formatPeerIPv6(groups: number[]): string {
+  if (isMappedV4(groups)) return MAPPED_PREFIX + formatIPv4(mappedV4(groups));
+  if (isCompatibleV4(groups)) return `::${formatIPv4(mappedV4(groups))}`;
+  return formatIPv6(groups);
+}
+
+function isCompatibleV4(groups: number[]): boolean {
+  return groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 &&
+    groups[4] === 0 && groups[5] === 0 && groups[6] !== 0;
+}
+
 function maskIPv4(n: number, bits: number): number {
   return bits >= 32 ? n : bits <= 0 ? 0 : (n & (~0 << (32 - bits))) >>> 0;
 }
@@ -137,7 +156,7 @@ export function addressKey(address: string | undefined, prefix: PrefixOptions = 
   if (v4 !== null) return keyV4(v4, prefix.ipv4Prefix);
   const v6 = parseIPv6(address);
   if (!v6) return null;
-  if (isMappedV4(v6)) return keyV4(((v6[6]! << 16) | v6[7]!) >>> 0, prefix.ipv4Prefix);
+  if (isMappedV4(v6)) return keyV4(mappedV4(v6), prefix.ipv4Prefix);
   if (prefix.ipv6Prefix === undefined || prefix.ipv6Prefix >= 128) return formatIPv6(v6);
   return `${formatIPv6(maskIPv6(v6, prefix.ipv6Prefix))}/${prefix.ipv6Prefix}`;
 }

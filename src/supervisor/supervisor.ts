@@ -21,18 +21,16 @@ import { reloadableConfig, restartOnlyChanges } from './config-diff.js';
 import { EventLog } from './event-log.js';
 import { ProcSampler } from './proc-stats.js';
 import { rollingReload } from './reload.js';
+import { ReloadQueue } from './reload-queue.js';
 import { describeExit, workerRows } from './status.js';
+import { listen } from '../util/listen.js';
+import { noop } from '../util/noop.js';
 
 /** The compiled worker entry (dist/worker/entry.js) that loads the user's script. */
 const WORKER_ENTRY = resolve(__dirname, '../worker/entry.js');
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 export type { ReloadResult };
-
-interface ReloadRun {
-  promise: Promise<ReloadResult>;
-  listeners: Set<(p: ReloadProgress) => void>;
-}
 
 /**
  * The primary process of `sticky start`: the balancer and its worker slots, the control
@@ -51,8 +49,7 @@ export class Supervisor {
   private control: ControlServer | undefined;
   private watcher: FileWatcher | undefined;
   private readonly sampler = new ProcSampler();
-  private currentReload: ReloadRun | undefined;
-  private nextReload: ReloadRun | undefined;
+  private readonly reloads = new ReloadQueue((trigger, progress) => this.runReload(trigger, progress));
   private stopping: Promise<void> | undefined;
   private readonly drained: Promise<void>;
   private markDrained!: () => void;
@@ -109,7 +106,10 @@ export class Supervisor {
     this.events.subscribe((e) => this.control?.publishLog(e));
     try {
       this.applyWorkerSettings(this.config);
-      await listen(this.balancer, this.config.port, this.config.host);
+      const { port, host } = this.config;
+      await listen(this.balancer, { port, host }).catch((err: Error) => {
+        throw new StickySetupError(`cannot listen on ${host}:${port}: ${err.message}`, { cause: err });
+      });
       this.events.record('info', 'listening', `listening on ${this.config.host}:${this.port} (routing by ${this.config.routing.by}), control socket ${this.socketPath}`);
       this.pool.start(this.config.reload.readyTimeoutMs);
       await Promise.all(this.pool.slots.map((s) => (s.current ? this.pool.whenSettled(s.current) : Promise.resolve(true))));
@@ -146,40 +146,17 @@ export class Supervisor {
 
   /**
    * Rolling reload (see rollingReload), after re-reading the config when start() was given
-   * a loader. Asked while one runs, it runs once more after it (requests made meanwhile
-   * share that run), so the newest code is what ends up running.
+   * a loader. Asked while one runs, it runs once more after it (see ReloadQueue).
    */
   reload(trigger = 'api', onProgress?: (p: ReloadProgress) => void): Promise<ReloadResult> {
     if (this.stopping) return Promise.reject(new StickyReloadError('cannot reload: the supervisor is stopping'));
-    let run: ReloadRun;
-    if (!this.currentReload) run = this.currentReload = this.newReloadRun(trigger, Promise.resolve());
-    else run = this.nextReload ??= this.newReloadRun(trigger, this.currentReload.promise.catch(noop));
-    if (onProgress) run.listeners.add(onProgress);
-    return run.promise;
+    return this.reloads.request(trigger, onProgress);
   }
 
   /** Drains every worker, stops listening and removes the control socket. Does not exit the process. */
   stop(): Promise<void> {
     this.stopping ??= this.shutdown();
     return this.stopping;
-  }
-
-  private newReloadRun(trigger: string, after: Promise<unknown>): ReloadRun {
-    const run: ReloadRun = { listeners: new Set(), promise: Promise.resolve() as unknown as Promise<ReloadResult> };
-    run.promise = after.then(async () => {
-      if (this.nextReload === run) {
-        this.nextReload = undefined;
-        this.currentReload = run;
-      }
-      try {
-        return await this.runReload(trigger, (p) => {
-          for (const listener of run.listeners) listener(p);
-        });
-      } finally {
-        if (this.currentReload === run) this.currentReload = undefined;
-      }
-    });
-    return run;
   }
 
   private async runReload(trigger: string, progress: (p: ReloadProgress) => void): Promise<ReloadResult> {
@@ -332,16 +309,3 @@ export class Supervisor {
     this.signalHandlers.clear();
   }
 }
-
-function listen(server: BalancerServer, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(new StickySetupError(`cannot listen on ${host}:${port}: ${err.message}`, { cause: err }));
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-function noop(): void {}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addressKey, parseIPv4, parseIPv6, formatIPv6 } from '../../src/routing/address.js';
+import { SocketAddress } from 'node:net';
+import { addressKey, formatIPv6, formatPeerIPv6, parseIPv4, parseIPv6 } from '../../src/routing/address.js';
 
 describe('address keys', () => {
   it('folds IPv4-mapped IPv6 to IPv4 in every spelling', () => {
@@ -37,5 +38,17 @@ describe('address keys', () => {
     expect(parseIPv6('::')).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
     expect(formatIPv6(parseIPv6('1:0:0:1:0:0:0:1')!)).toBe('1:0:0:1::1');
     expect(formatIPv6(parseIPv6('1:2:3:4:5:6:7:8')!)).toBe('1:2:3:4:5:6:7:8');
+  });
+});
+
+describe('formatPeerIPv6', () => {
+  it('writes what Node reports for a peer: IPv4-mapped with a dotted tail, the rest RFC 5952', () => {
+    expect(formatPeerIPv6(parseIPv6('::ffff:c000:209')!)).toBe('::ffff:192.0.2.9');
+    expect(formatPeerIPv6(parseIPv6('2001:DB8:0:0:0:0:0:1')!)).toBe('2001:db8::1');
+    // libuv's inet_ntop (what Node reports) dots the deprecated IPv4-compatible form too, but not ::2.
+    for (const a of ['::c000:209', '::1:0', '::2', '::1', '::']) {
+      expect(formatPeerIPv6(parseIPv6(a)!)).toBe(new SocketAddress({ address: a, family: 'ipv6' }).address);
+    }
+    expect(formatPeerIPv6(parseIPv6('::c000:209')!)).toBe('::192.0.2.9');
   });
 });
