@@ -110,7 +110,7 @@ export class Supervisor {
       });
       this.events.record('info', 'listening', `listening on ${this.config.host}:${this.port} (routing by ${this.config.routing.by}), control socket ${this.socketPath}`);
       this.pool.start(this.config.reload.readyTimeoutMs);
-      await Promise.all(this.pool.slots.map((s) => (s.current ? this.pool.whenSettled(s.current) : true)));
+      await Promise.all(this.pool.slots.map((s) => (s.current ? this.pool.whenSettled(s.current) : Promise.resolve(true))));
       await this.startWatcher();
       this.installSignals();
       const online = this.pool.slots.filter((s) => s.current?.state === 'online').length;
