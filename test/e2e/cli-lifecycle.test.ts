@@ -70,7 +70,10 @@ test('init, start what it wrote, status --json, reload, stop', async () => {
   const oldPids = online.workers.map((worker) => worker.pid);
   for (const pid of oldPids) expect(reload.stdout).toContain(`old worker pid ${pid} exited`);
   const reloaded = await instance.status();
-  expect(reloaded.workers.map((worker) => worker.pid)).toEqual(expect.not.arrayContaining(oldPids));
+  const newPids = reloaded.workers.map((worker) => worker.pid);
+  expect(newPids).toHaveLength(oldPids.length);
+  // Every worker was replaced: not one old pid is left.
+  expect(newPids.filter((pid) => oldPids.includes(pid))).toEqual([]);
 
   const stop = await runCli(['stop'], { cwd: dir, env, timeoutMs: 30_000 });
   expect(stop.code, stop.stderr).toBe(0);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { waitFor } from './wait-for.js';
+import { waitUntil } from './wait-for.js';
 
 export interface Started {
   child: ChildProcess;
@@ -48,7 +48,8 @@ export function startNode(script: string, args: string[] = [], env: NodeJS.Proce
     stderr,
     exited,
     async line(re, timeoutMs = 15_000) {
-      return waitFor(() => {
+      // waitUntil: an exit fails at once instead of at the timeout.
+      return waitUntil(() => {
         for (const l of lines) {
           const m = l.match(re);
           if (m) return m;

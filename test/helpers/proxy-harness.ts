@@ -159,8 +159,8 @@ export function rawExchange(port: number, pieces: Buffer[], options: { localAddr
 }
 
 /** Splits raw HTTP/1.1 responses with Content-Length bodies (what the app sends). */
-export function parseResponses(raw: Buffer): { status: number; body: string }[] {
-  const out: { status: number; body: string }[] = [];
+export function parseResponses(raw: Buffer): { status: number; head: string; body: string }[] {
+  const out: { status: number; head: string; body: string }[] = [];
   let at = 0;
   while (at < raw.length) {
     const end = raw.indexOf('\r\n\r\n', at);
@@ -168,7 +168,7 @@ export function parseResponses(raw: Buffer): { status: number; body: string }[] 
     const head = raw.toString('latin1', at, end);
     const status = Number(/^HTTP\/1\.\d (\d{3})/.exec(head)?.[1]);
     const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
-    out.push({ status, body: raw.toString('utf8', end + 4, end + 4 + length) });
+    out.push({ status, head, body: raw.toString('utf8', end + 4, end + 4 + length) });
     at = end + 4 + length;
   }
   return out;

@@ -15,16 +15,17 @@ describe('sticky-session 1.1.2 tests against our sticky.listen()', () => {
     it(`${name} passes and leaves no worker behind`, async () => {
       const run = startNode(resolve(DIR, `${name}.js`), [], { PORT: String(await freePort()) });
       const timeout = setTimeout(() => void run.kill(), 20_000);
-      let workers: number[] = [];
+      // Every process the test's primary forked, as seen while it ran.
+      const workers = new Set<number>();
       const poll = setInterval(() => {
-        const now = descendants(run.pid);
-        if (now.length) workers = now;
+        for (const pid of descendants(run.pid)) workers.add(pid);
       }, 20);
       const result = await run.exited;
       clearTimeout(timeout);
       clearInterval(poll);
       expect([result, run.stderr.join('')]).toEqual([{ code: 0, signal: null }, '']);
-      await waitFor(() => workers.every((pid) => !isAlive(pid)), 5000, 'workers to exit with their primary');
+      expect(workers.size, 'workers seen while the test ran').toBeGreaterThan(0);
+      await waitFor(() => [...workers].every((pid) => !isAlive(pid)), 5000, 'workers to exit with their primary');
     });
   }
 });
