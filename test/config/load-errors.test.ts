@@ -41,7 +41,7 @@ const cases: Case[] = [
   { what: 'unknown key without a near match', config: { script: './server.js', color: 'blue' }, lines: ['color: unknown key; allowed keys: name, script,'] },
   { what: 'wrong type', config: { script: './server.js', port: '3000' }, lines: ['port: "3000" is not an integer from 0 to 65535'] },
   { what: 'out of range', config: { script: './server.js', port: 70_000 }, lines: ['port: 70000 is not an integer from 0 to 65535'] },
-  { what: 'not an integer', config: { script: './server.js', reload: { drainTimeoutMs: 1.5 } }, lines: ['reload.drainTimeoutMs: 1.5 is not an integer of at least 0'] },
+  { what: 'not an integer', config: { script: './server.js', reload: { drainTimeoutMs: 1.5 } }, lines: ['reload.drainTimeoutMs: 1.5 is not an integer from 0 to 2147483647'] },
   { what: 'workers', config: { script: './server.js', workers: 0 }, lines: ['workers: 0 is not "auto" or an integer from 1 to 1024'] },
   {
     what: 'enum with a typo',

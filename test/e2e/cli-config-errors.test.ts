@@ -12,11 +12,16 @@ const projects: string[] = [];
 
 afterAll(() => projects.forEach(removeProject));
 
-test('a sticky.config.ts with several problems → exit 2, each on its own line, nothing started', async () => {
+test('a sticky.config.ts with values the balancer used to refuse later → exit 2, one line each, naming the file, nothing started', async () => {
   const name = uniqueName('bad');
   const dir = makeProject('config-errors', {
     'server.js': 'module.exports = () => require("node:http").createServer();\n',
-    'sticky.config.ts': `export default { name: '${name}', scrpt: './server.js', port: -1, routing: { by: 'proxy', seed: 'x' }, log: 'info' };\n`,
+    'sticky.config.ts': `export default {
+  name: ${JSON.stringify(name)},
+  script: './server.js',
+  routing: { by: 'header' as const, trustedHops: 100, headerTimeoutMs: 7.2e6, maxPending: 5e6, maxHeaderBytes: 512 },
+};
+`,
   });
   projects.push(dir);
   // A cold process compiling TypeScript: the one slow case, bounded generously.
@@ -24,12 +29,11 @@ test('a sticky.config.ts with several problems → exit 2, each on its own line,
   expect(result.code).toBe(2);
   expect(result.stdout).toBe('');
   expect(result.stderr).toBe([
-    `sticky: ${path.join(dir, 'sticky.config.ts')}: 5 problems`,
-    '  scrpt: unknown key (did you mean "script"?)',
-    '  port: -1 is not an integer from 0 to 65535',
-    '  routing.by: "proxy" is not one of ip, header, proxy-protocol',
-    '  routing.seed: "x" is not an integer from 0 to 4294967295',
-    '  log: "info" is not an object with keys level',
+    `sticky: ${path.join(dir, 'sticky.config.ts')}: 4 problems`,
+    '  routing.trustedHops: 100 is not an integer from 1 to 64',
+    '  routing.headerTimeoutMs: 7200000 is not an integer from 1 to 3600000',
+    '  routing.maxPending: 5000000 is not an integer from 1 to 1000000',
+    '  routing.maxHeaderBytes: 512 is not an integer from 1024 to 1048576',
     '',
   ].join('\n'));
   expect(existsSync(controlSocketPath(name))).toBe(false);
