@@ -4,7 +4,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { makeProject, removeProject, runCli, startInstance, uniqueName, type Instance } from '../helpers/cli.js';
+import { makeProject, removeProject, runCli, uniqueName } from '../helpers/cli.js';
+import { runInstance, type Instance } from '../helpers/sticky-instance.js';
 import { connected, pollingClient } from '../helpers/clients.js';
 import { statusSchemaProblems } from '../helpers/status-schema.js';
 
@@ -13,7 +14,7 @@ const name = uniqueName('life');
 let instance: Instance | undefined;
 
 afterAll(async () => {
-  await instance?.kill();
+  await instance?.cleanUp();
   removeProject(dir);
 });
 
@@ -48,7 +49,7 @@ test('init, start what it wrote, status --json, reload, stop', async () => {
   expect((await runCli(['init'], { cwd: dir })).code).toBe(0);
   editTemplate(path.join(dir, 'sticky.config.ts'));
 
-  instance = await startInstance(dir, 2);
+  instance = await runInstance({ dir, workers: 2 });
   const { online, env, primary } = instance;
   expect(statusSchemaProblems(online)).toEqual([]);
   expect(online).toMatchObject({ name, pid: primary.pid, host: '127.0.0.1', routing: 'ip' });

@@ -13,7 +13,7 @@ describe('sticky-session 1.1.2 tests against our sticky.listen()', () => {
 
   for (const name of ['100-connections-test', 'fork-options-test', 'graceful-close-test']) {
     it(`${name} passes and leaves no worker behind`, async () => {
-      const run = startNode(resolve(DIR, `${name}.js`), [], { PORT: String(await freePort()) });
+      const run = startNode(resolve(DIR, `${name}.js`), [], { env: { PORT: String(await freePort()) } });
       const timeout = setTimeout(() => void run.kill(), 20_000);
       // Every process the test's primary forked, as seen while it ran.
       const workers = new Set<number>();
