@@ -7,6 +7,7 @@ import path from 'node:path';
 
 import { runNode, startNode } from './processes.js';
 import { waitFor } from './wait-for.js';
+import { parseStatusBytes } from '../../src/supervisor/proc-stats.js';
 
 export { waitFor };
 export { fdCount, isAlive } from './processes.js';
@@ -183,8 +184,7 @@ export function parseResponses(raw: Buffer): { status: number; head: string; bod
 }
 
 export function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
+  return parseStatusBytes(readFileSync(`/proc/${pid}/status`, 'utf8')) ?? 0;
 }
 
 /** Runs node with `args` to its exit and returns its exit code and stderr (for config errors). */

@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { parseStatTicks, parseStatusRss, ProcSampler } from '../../src/supervisor/proc-stats.js';
+import { parseStat, parseStatusBytes, ProcSampler } from '../../src/supervisor/proc-stats.js';
 
 describe('/proc parsing', () => {
-  it('reads utime + stime even when the command name has spaces and parentheses', () => {
+  it('reads state, ppid and utime + stime even when the command name has spaces and parentheses', () => {
     const stat = '1234 (node (worker) x) S 1 1234 1234 0 -1 4194560 2000 0 0 0 150 25 0 0 20 0 11 0 5000 1000000 12000';
-    expect(parseStatTicks(stat)).toBe(175);
+    expect(parseStat(stat)).toEqual({ state: 'S', ppid: 1, ticks: 175 });
+    // A name ending in ') Z' must not read as a zombie (counting from the first ')' did).
+    expect(parseStat('99 (a) Z b) R 7 99 99 0 -1 0 0 0 0 0 3 4 0 0 20 0 1 0 1 1 1').state).toBe('R');
   });
 
-  it('reads VmRSS in bytes, 0 when absent (a zombie)', () => {
-    expect(parseStatusRss('Name:\tnode\nVmRSS:\t   51200 kB\nThreads:\t11\n')).toBe(51200 * 1024);
-    expect(parseStatusRss('Name:\tnode\nState:\tZ (zombie)\n')).toBe(0);
+  it('reads a status size in bytes, undefined when absent (a zombie)', () => {
+    const status = 'Name:\tnode\nVmHWM:\t   61440 kB\nVmRSS:\t   51200 kB\nThreads:\t11\n';
+    expect(parseStatusBytes(status)).toBe(51200 * 1024);
+    expect(parseStatusBytes(status, 'VmHWM')).toBe(61440 * 1024);
+    expect(parseStatusBytes('Name:\tnode\nState:\tZ (zombie)\n')).toBeUndefined();
   });
 });
 
