@@ -20,7 +20,10 @@ describe('a worker that crashes at boot', () => {
     expect(pids.size).toBe(1);
     const crashes = (): { started: number; exited: number }[] => [...app.stderr.join('').matchAll(CRASH)]
       .map((m) => ({ started: Number(m[1]), exited: Number(m[2]) }));
-    const [first, second, third] = await waitFor(() => crashes().length >= 3 && crashes(), 20_000, 'three crashes of slot 1');
+    const [first, second, third] = await waitFor(() => {
+      const seen = crashes();
+      return seen.length >= 3 ? seen : undefined;
+    }, 20_000, 'three crashes of slot 1');
     // Each restart waits out the backoff (100 ms, then 200 ms) between one worker's death and
     // the next one's birth; a tight loop would fork at once. The third death makes the slot
     // errored and the next delay the 15 s cap (test/cluster/backoff.test.ts).
