@@ -22,7 +22,10 @@ function setUp(mode) {
   const d = new Dispatcher({ slotCount: 2, seed: 0, maxPending: 10_000 });
   let lastId = 0;
   let lastTarget;
-  const targets = [0, 1].map((slot) => ({ slot, send(msg) { lastId = msg.id; lastTarget = this; return true; } }));
+  const targets = [0, 1].map((slot) => {
+    const target = { slot, send(msg) { lastId = msg.id; lastTarget = target; return true; } };
+    return target;
+  });
   for (const t of targets) d.setTarget(t);
   if (mode === 'prom') {
     const histogram = new Histogram({ name: 'h', help: 'h', registers: [new Registry()], buckets: HANDOFF_BUCKETS_MS.map((ms) => ms / 1000) });

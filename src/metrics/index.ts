@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { Registry } from 'prom-client';
-import type { BalancerServer } from '../balancer/primary.js';
+import type { PrimaryServer } from '../primary/primary-server.js';
 import type { StatusSnapshot } from '../control/protocol.js';
 import type { EventLog } from '../supervisor/event-log.js';
 import { registerSeries, type ScrapeView } from './series.js';
@@ -10,7 +10,7 @@ import { SlotHistory } from './slot-history.js';
 /** What the exporter reads: the supervisor's pieces, never its internals. */
 export interface MetricsSource {
   status(): Promise<StatusSnapshot>;
-  readonly balancer: BalancerServer;
+  readonly balancer: PrimaryServer;
   readonly events: EventLog;
 }
 
@@ -41,7 +41,9 @@ export class MetricsExporter {
     const dispatcher = source.balancer.dispatcher;
     const scrape = async (): Promise<{ contentType: string; body: string }> => {
       const status = await source.status();
-      // Read right after the snapshot, with no await between, so sums match it.
+      // Read right after the snapshot, with no await between, so sums match it. Every
+      // collect() runs synchronously inside registry.metrics(), so a concurrent scrape
+      // replacing `view` cannot mix into this one.
       view = {
         status,
         retiredConnections: [...history.retiredConnections],

@@ -128,7 +128,7 @@ describe('metrics of a running instance', () => {
     total += await traffic(port, 1);
     const beforeReload = await settled(instance, total);
     totalsBySlot(beforeReload).forEach((n, slot) => (retired[slot]! += n));
-    const reload = await runCli(['reload', '--config', instance.configFile], { env: instance.env, timeoutMs: 60_000 });
+    const reload = await runCli(['reload', '--config', instance.configFile!], { cwd: instance.dir, env: instance.env, timeoutMs: 60_000 });
     expect(reload.code, reload.stderr).toBe(0);
 
     total += await traffic(port, 2);
