@@ -23,6 +23,7 @@ export const DEFAULTS = {
   maxHeaderBytes: 16_384,
   readyTimeoutMs: 10_000,
   drainTimeoutMs: 30_000,
+  killTimeoutMs: 5_000,
   minUptimeMs: 1_000,
   maxBackoffMs: 15_000,
   debounceMs: 250,
@@ -124,6 +125,7 @@ function applyDefaults(config: StickyConfig, baseDir: string, configFile: string
     reload: {
       readyTimeoutMs: config.reload?.readyTimeoutMs ?? DEFAULTS.readyTimeoutMs,
       drainTimeoutMs: config.reload?.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs,
+      killTimeoutMs: config.reload?.killTimeoutMs ?? DEFAULTS.killTimeoutMs,
     },
     restart: {
       minUptimeMs: config.restart?.minUptimeMs ?? DEFAULTS.minUptimeMs,

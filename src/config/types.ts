@@ -58,7 +58,12 @@ export interface StickyConfig {
   env?: Record<string, string>;
   execArgv?: string[];
   args?: string[];
-  reload?: { readyTimeoutMs?: number; drainTimeoutMs?: number };
+  /**
+   * `killTimeoutMs` (default 5000): how long a drained worker whose app listens for
+   * 'shutdown', SIGINT or 'sticky:drain' may go on cleaning up after its connections are
+   * done before it is killed (PM2's kill_timeout).
+   */
+  reload?: { readyTimeoutMs?: number; drainTimeoutMs?: number; killTimeoutMs?: number };
   restart?: { minUptimeMs?: number; maxBackoffMs?: number };
   /** Paths to watch (relative to the config file) and reload on change; false = off (default). */
   watch?: false | { paths: string[]; debounceMs?: number; ignored?: string[] };
@@ -84,7 +89,7 @@ export interface ResolvedConfig {
   env: Record<string, string>;
   execArgv: string[];
   args: string[];
-  reload: { readyTimeoutMs: number; drainTimeoutMs: number };
+  reload: { readyTimeoutMs: number; drainTimeoutMs: number; killTimeoutMs: number };
   restart: { minUptimeMs: number; maxBackoffMs: number };
   /** `paths` absolute; `ignored` holds the user's extra patterns only (the watcher adds its own). */
   watch: false | { paths: string[]; debounceMs: number; ignored: string[] };

@@ -88,7 +88,7 @@ export const STICKY_CONFIG_SHAPE: ObjectShape = {
     env: recordOf(string(), 'strings'),
     execArgv: listOf(string(), 'strings'),
     args: listOf(string(), 'strings'),
-    reload: object({ fields: { readyTimeoutMs: integer(1), drainTimeoutMs: integer(0) } }),
+    reload: object({ fields: { readyTimeoutMs: integer(1), drainTimeoutMs: integer(0), killTimeoutMs: integer(0) } }),
     restart: object({ fields: { minUptimeMs: integer(0), maxBackoffMs: integer(100) } }),
     watch,
     log: object({ fields: { level: oneOf(LOG_LEVELS) } }),

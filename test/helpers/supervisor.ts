@@ -49,7 +49,7 @@ export function testConfig(patch: ConfigPatch = {}): ResolvedConfig {
     env: {},
     execArgv: [],
     args: [],
-    reload: { readyTimeoutMs: 10_000, drainTimeoutMs: 2_000 },
+    reload: { readyTimeoutMs: 10_000, drainTimeoutMs: 2_000, killTimeoutMs: 5_000 },
     restart: { minUptimeMs: 1_000, maxBackoffMs: 15_000 },
     watch: false,
     log: { level: 'info' },
