@@ -22,6 +22,8 @@ import { EventLog } from './event-log.js';
 import { ProcSampler } from './proc-stats.js';
 import { rollingReload } from './reload.js';
 import { describeExit, workerRows } from './status.js';
+import { listen } from '../util/listen.js';
+import { noop } from '../util/noop.js';
 
 /** The compiled worker entry (dist/worker/entry.js) that loads the user's script. */
 const WORKER_ENTRY = resolve(__dirname, '../worker/entry.js');
@@ -108,7 +110,10 @@ export class Supervisor {
     });
     this.events.subscribe((e) => this.control?.publishLog(e));
     try {
-      await listen(this.balancer, this.config.port, this.config.host);
+      const { port, host } = this.config;
+      await listen(this.balancer, { port, host }).catch((err: Error) => {
+        throw new StickySetupError(`cannot listen on ${host}:${port}: ${err.message}`, { cause: err });
+      });
       // After listen: workers learn the address (the real port when the config said 0).
       this.applyWorkerSettings(this.config);
       this.events.record('info', 'listening', `listening on ${this.config.host}:${this.port} (routing by ${this.config.routing.by}), control socket ${this.socketPath}`);
@@ -345,16 +350,3 @@ export class Supervisor {
     this.signalHandlers.clear();
   }
 }
-
-function listen(server: BalancerServer, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(new StickySetupError(`cannot listen on ${host}:${port}: ${err.message}`, { cause: err }));
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-function noop(): void {}

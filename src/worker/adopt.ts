@@ -8,6 +8,7 @@ import { RemoteOverrides } from './remote-override.js';
 import { replay, type SyncOptions } from './replay.js';
 import { appListensForShutdown, deliverInterrupt } from './shutdown-listeners.js';
 import { listenWithoutBinding, publicAddress, reportPublicAddress } from './unbound-listen.js';
+import { noop } from '../util/noop.js';
 
 export interface AdoptOptions {
   sync?: SyncOptions;
@@ -152,5 +153,3 @@ async function drain(state: Adopted, timeoutMs: number): Promise<void> {
   // The channel to the primary would keep the process alive after the app is done.
   process.channel?.unref();
 }
-
-function noop(): void {}

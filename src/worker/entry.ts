@@ -14,6 +14,8 @@ import { interceptListen } from './listen-intercept.js';
 import { SCRIPT_ENV } from './script-env.js';
 import { holdInterruptSignals } from './shutdown-listeners.js';
 import { publicAddress } from './unbound-listen.js';
+import { isPlainObject } from '../util/is-plain-object.js';
+import { noop } from '../util/noop.js';
 
 const ERROR_SEND_TIMEOUT_MS = 1000;
 
@@ -46,10 +48,6 @@ function defaultExport(mod: unknown): unknown {
   }
   if (isPlainObject(value) && Object.keys(value).length === 0) return undefined;
   return value;
-}
-
-function isPlainObject(x: unknown): x is object {
-  return typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype;
 }
 
 /** http, https, tls and net servers; not a socket.io Server, which has listen() and emit() too. */
@@ -88,5 +86,3 @@ main().catch((err: unknown) => {
   setTimeout(exit, ERROR_SEND_TIMEOUT_MS).unref();
   sendReport(err, exit);
 });
-
-function noop(): void {}
