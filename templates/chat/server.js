@@ -2,8 +2,7 @@
 // in a few browsers. Each page shows the worker (slot and pid) serving it, the live list of
 // workers, and every message from every worker.
 //
-// sticky calls the default export once in each worker and hands it the connections; the
-// server must not call listen() itself.
+// sticky calls the default export once in each worker and hands it the connections.
 const cluster = require('node:cluster');
 const fs = require('node:fs');
 const http = require('node:http');

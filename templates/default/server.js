@@ -1,5 +1,6 @@
-// A starter worker for `sticky start`. Export a function that returns your server without
-// calling listen(): sticky runs it in every worker and hands it the connections.
+// A starter worker for `sticky start`. Export a function that returns your server: sticky runs
+// it in every worker and hands it the connections. (An existing app that calls listen() itself
+// works unchanged too: its first server to listen is adopted and binds nothing.)
 const http = require('node:http');
 const { Server } = require('socket.io');
 
