@@ -11,6 +11,7 @@ import { Server } from 'node:net';
 import { STICKY_CMD, type WorkerErrorMessage } from '../ipc/messages.js';
 import { adoptServer, adoptedServer, setWorkerEnv } from './adopt.js';
 import { interceptListen } from './listen-intercept.js';
+import { loadAsMain } from './main-module.js';
 import { SCRIPT_ENV } from './script-env.js';
 import { holdInterruptSignals } from './shutdown-listeners.js';
 import { publicAddress } from './unbound-listen.js';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   process.argv[1] = script;
   setWorkerEnv();
   interceptListen({ adopt: (server) => adoptServer(server), adopted: adoptedServer, address: publicAddress() });
+  loadAsMain(script);
   const mod: unknown = await import(pathToFileURL(script).href);
   if (adoptedServer()) return;
   const exported = defaultExport(mod);

@@ -84,6 +84,7 @@ const CASES = [
   { name: 'http + socket.io, CommonJS', script: 'http-socketio.cjs' },
   { name: 'socket.io io.listen(port), ESM', script: 'socketio-listen.mjs', noHttp: true },
   { name: 'Express app.listen, CommonJS', script: 'express.cjs' },
+  { name: 'Express, exported, listening only when require.main === module', script: 'express-main-guard.cjs' },
   { name: 'Fastify listen() on localhost, ESM with top-level await', script: 'fastify.mjs' },
   { name: 'Koa app.listen, CommonJS', script: 'koa.cjs' },
 ];
