@@ -8,6 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -42,7 +43,7 @@ function cacheFile(content: string): string {
 
 function typescriptVersion(): string {
   // Its package.json only: cheap, unlike loading the compiler.
-  return (require('typescript/package.json') as { version: string }).version;
+  return (createRequire(__filename)('typescript/package.json') as { version: string }).version;
 }
 
 function readCached(content: string): string | undefined {

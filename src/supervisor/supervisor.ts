@@ -3,7 +3,6 @@ import { existsSync, unlinkSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, relative, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { BalancerServer } from '../balancer/primary.js';
 import { BroadcastRelay } from '../broadcast/relay.js';
 import type { SlotWorker } from '../cluster/slot-worker.js';
 import type { WorkerPool, WorkerRole } from '../cluster/worker-pool.js';
@@ -15,12 +14,14 @@ import {
 import { ControlServer } from '../control/server.js';
 import { StickyConfigError, StickyError, StickyReloadError, StickySetupError } from '../errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
+import { NAME_ENV, PUBLIC_HOST_ENV, PUBLIC_PORT_ENV, SCRIPT_ENV } from '../ipc/env.js';
+import { PrimaryServer } from '../primary/primary-server.js';
 import { FileWatcher } from '../watch/watcher.js';
-import { NAME_ENV, PUBLIC_HOST_ENV, PUBLIC_PORT_ENV, SCRIPT_ENV } from '../worker/script-env.js';
 import { reloadableConfig, restartOnlyChanges } from './config-diff.js';
 import { EventLog } from './event-log.js';
 import { ProcSampler } from './proc-stats.js';
 import { rollingReload } from './reload.js';
+import { ReloadQueue } from './reload-queue.js';
 import { describeExit, workerRows } from './status.js';
 import { listen } from '../util/listen.js';
 import { noop } from '../util/noop.js';
@@ -31,11 +32,6 @@ const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 export type { ReloadResult };
 
-interface ReloadRun {
-  promise: Promise<ReloadResult>;
-  listeners: Set<(p: ReloadProgress) => void>;
-}
-
 /**
  * The primary process of `sticky start`: the balancer and its worker slots, the control
  * socket, file watching, signals, rolling reloads. Made by start().
@@ -45,7 +41,8 @@ export class Supervisor {
   readonly startedAt = Date.now();
   readonly logger: Logger;
   readonly events: EventLog;
-  readonly balancer: BalancerServer;
+  readonly balancer: PrimaryServer;
+  readonly pool: WorkerPool;
   readonly socketPath: string;
   /** Resolves once the supervisor has stopped: every worker exited, control socket removed. */
   readonly closed: Promise<void>;
@@ -53,8 +50,7 @@ export class Supervisor {
   private control: ControlServer | undefined;
   private watcher: FileWatcher | undefined;
   private readonly sampler = new ProcSampler();
-  private currentReload: ReloadRun | undefined;
-  private nextReload: ReloadRun | undefined;
+  private readonly reloads = new ReloadQueue((trigger, progress) => this.runReload(trigger, progress));
   private stopping: Promise<void> | undefined;
   private readonly drained: Promise<void>;
   private markDrained!: () => void;
@@ -68,7 +64,7 @@ export class Supervisor {
     this.socketPath = controlSocketPath(config.name);
     this.logger = createLogger({ name: config.name, level: config.log.level });
     this.events = new EventLog(this.logger);
-    this.balancer = new BalancerServer({
+    this.balancer = new PrimaryServer({
       workers: config.workers,
       routing: config.routing,
       restart: { ...config.restart },
@@ -77,7 +73,8 @@ export class Supervisor {
       logger: { warn: (fields, msg) => this.events.record('warn', 'connection-rejected', `${msg} ${JSON.stringify(fields)}`) },
     });
     // Before the first fork: the relay switches the cluster channel's serialization.
-    if (config.broadcast === 'cluster') new BroadcastRelay(this.balancer.pool);
+    this.pool = this.balancer.pool;
+    if (config.broadcast === 'cluster') new BroadcastRelay(this.pool);
     this.drained = new Promise((resolve) => (this.markDrained = resolve));
     this.closed = new Promise((resolve) => (this.markClosed = resolve));
     this.watchPool();
@@ -85,10 +82,6 @@ export class Supervisor {
 
   get name(): string {
     return this.config.name;
-  }
-
-  get pool(): WorkerPool {
-    return this.balancer.pool;
   }
 
   /** The port it listens on (the real one when the config said 0). */
@@ -118,7 +111,7 @@ export class Supervisor {
       this.applyWorkerSettings(this.config);
       this.events.record('info', 'listening', `listening on ${this.config.host}:${this.port} (routing by ${this.config.routing.by}), control socket ${this.socketPath}`);
       this.pool.start(this.config.reload.readyTimeoutMs);
-      await Promise.all(this.pool.slots.map((s) => (s.current ? this.pool.whenSettled(s.current) : true)));
+      await Promise.all(this.pool.slots.map((s) => (s.current ? this.pool.whenSettled(s.current) : Promise.resolve(true))));
       await this.startWatcher();
       this.installSignals();
       const online = this.pool.slots.filter((s) => s.current?.state === 'online').length;
@@ -152,40 +145,17 @@ export class Supervisor {
 
   /**
    * Rolling reload (see rollingReload), after re-reading the config when start() was given
-   * a loader. Asked while one runs, it runs once more after it (requests made meanwhile
-   * share that run), so the newest code is what ends up running.
+   * a loader. Asked while one runs, it runs once more after it (see ReloadQueue).
    */
   reload(trigger = 'api', onProgress?: (p: ReloadProgress) => void): Promise<ReloadResult> {
     if (this.stopping) return Promise.reject(new StickyReloadError('cannot reload: the supervisor is stopping'));
-    let run: ReloadRun;
-    if (!this.currentReload) run = this.currentReload = this.newReloadRun(trigger, Promise.resolve());
-    else run = this.nextReload ??= this.newReloadRun(trigger, this.currentReload.promise.catch(noop));
-    if (onProgress) run.listeners.add(onProgress);
-    return run.promise;
+    return this.reloads.request(trigger, onProgress);
   }
 
   /** Drains every worker, stops listening and removes the control socket. Does not exit the process. */
   stop(): Promise<void> {
     this.stopping ??= this.shutdown();
     return this.stopping;
-  }
-
-  private newReloadRun(trigger: string, after: Promise<unknown>): ReloadRun {
-    const run: ReloadRun = { listeners: new Set(), promise: Promise.resolve() as unknown as Promise<ReloadResult> };
-    run.promise = after.then(async () => {
-      if (this.nextReload === run) {
-        this.nextReload = undefined;
-        this.currentReload = run;
-      }
-      try {
-        return await this.runReload(trigger, (p) => {
-          for (const listener of run.listeners) listener(p);
-        });
-      } finally {
-        if (this.currentReload === run) this.currentReload = undefined;
-      }
-    });
-    return run;
   }
 
   private async runReload(trigger: string, progress: (p: ReloadProgress) => void): Promise<ReloadResult> {

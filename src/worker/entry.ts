@@ -12,9 +12,9 @@ import { STICKY_CMD, type WorkerErrorMessage } from '../ipc/messages.js';
 import { adoptServer, adoptedServer, setWorkerEnv } from './adopt.js';
 import { interceptListen } from './listen-intercept.js';
 import { loadAsMain } from './main-module.js';
-import { SCRIPT_ENV } from './script-env.js';
 import { holdInterruptSignals } from './shutdown-listeners.js';
 import { publicAddress } from './unbound-listen.js';
+import { SCRIPT_ENV } from '../ipc/env.js';
 import { isPlainObject } from '../util/is-plain-object.js';
 import { noop } from '../util/noop.js';
 

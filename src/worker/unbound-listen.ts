@@ -1,5 +1,5 @@
 import { isIPv6, type AddressInfo, type Server } from 'node:net';
-import { PUBLIC_HOST_ENV, PUBLIC_PORT_ENV } from './script-env.js';
+import { PUBLIC_HOST_ENV, PUBLIC_PORT_ENV } from '../ipc/env.js';
 
 /** The primary's listening address, when the supervisor forked this worker; else undefined. */
 export function publicAddress(env: NodeJS.ProcessEnv = process.env): AddressInfo | undefined {
