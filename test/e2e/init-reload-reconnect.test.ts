@@ -47,7 +47,7 @@ async function initProject(template: string, edit: (config: string, name: string
   const config = edit(readFileSync(configFile, 'utf8'), name);
   expect(config).toContain(name);
   writeFileSync(configFile, config);
-  return { dir, instance: await runInstance(configFile, name, 2) };
+  return { dir, instance: await runInstance({ dir, configFile: 'sticky.config.ts', workers: 2 }) };
 }
 
 const TEMPLATES = [
@@ -89,7 +89,7 @@ describe.each(TEMPLATES)('sticky init --template $template, start, reload', ({ t
     const oldPids = new Set((await instance.status()).workers.map((w) => w.pid));
     expect([...new Set(clients.map((c) => c.pids[0]))].every((pid) => oldPids.has(pid!))).toBe(true);
 
-    const reload = runCli(['reload', '--config', instance.configFile], { env: instance.env, timeoutMs: 40_000 });
+    const reload = runCli(['reload', '--config', instance.configFile!], { cwd: instance.dir, env: instance.env, timeoutMs: 40_000 });
     const newPids = await waitFor(async () => {
       const s = await instance!.status();
       const online = s.workers.filter((w) => w.state === 'online' && !oldPids.has(w.pid));

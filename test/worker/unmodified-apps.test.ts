@@ -123,7 +123,7 @@ describe.each(CASES)('$name', ({ script, noHttp }) => {
 
   it('after a reload, new workers serve every client, still one worker per address', async () => {
     const before = new Set((await instance!.status()).workers.map((w) => w.pid));
-    const reload = await runCli(['reload', '--config', instance!.configFile], { env: instance!.env, timeoutMs: 60_000 });
+    const reload = await runCli(['reload', '--config', instance!.configFile!], { cwd: instance!.dir, env: instance!.env, timeoutMs: 60_000 });
     expect(reload.code, reload.stderr).toBe(0);
     const after = new Set((await instance!.status()).workers.map((w) => w.pid));
     expect([...after].some((pid) => before.has(pid))).toBe(false);
