@@ -60,6 +60,9 @@ module.exports = function createServer() {
     clearInterval(presence);
     io.emit('worker-gone', worker);
     for (const socket of io.of('/').sockets.values()) socket.conn.close();
+    // The adapter's timers would keep this worker alive once its clients are gone (it would
+    // be killed at reload.killTimeoutMs); closed, the worker exits when they are.
+    io.of('/').adapter.close();
   });
 
   return server;
