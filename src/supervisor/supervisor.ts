@@ -14,7 +14,7 @@ import {
 import { ControlServer } from '../control/server.js';
 import { StickyConfigError, StickyError, StickyReloadError, StickySetupError } from '../errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import { NAME_ENV, SCRIPT_ENV } from '../ipc/env.js';
+import { NAME_ENV, PUBLIC_HOST_ENV, PUBLIC_PORT_ENV, SCRIPT_ENV } from '../ipc/env.js';
 import { PrimaryServer } from '../primary/primary-server.js';
 import type { MetricsExporter } from '../metrics/index.js';
 import { FileWatcher } from '../watch/watcher.js';
@@ -105,11 +105,12 @@ export class Supervisor {
     });
     this.events.subscribe((e) => this.control?.publishLog(e));
     try {
-      this.applyWorkerSettings(this.config);
       const { port, host } = this.config;
       await listen(this.balancer, { port, host }).catch((err: Error) => {
         throw new StickySetupError(`cannot listen on ${host}:${port}: ${err.message}`, { cause: err });
       });
+      // After listen: workers learn the address (the real port when the config said 0).
+      this.applyWorkerSettings(this.config);
       this.events.record('info', 'listening', `listening on ${this.config.host}:${this.port} (routing by ${this.config.routing.by}), control socket ${this.socketPath}`);
       await this.openMetrics();
       this.pool.start(this.config.reload.readyTimeoutMs);
@@ -210,14 +211,22 @@ export class Supervisor {
     }
   }
 
-  /** What the next forks get: the entry, argv, cwd, env (with the script path). */
+  /** What the next forks get: the entry, argv, cwd, env (with the script path and the public address). */
   private applyWorkerSettings(c: ResolvedConfig): void {
     cluster.setupPrimary({ exec: WORKER_ENTRY, args: c.args, execArgv: c.execArgv, cwd: c.cwd });
+    const address = this.balancer.address() as AddressInfo | null;
     this.pool.update({
-      env: { ...c.env, [SCRIPT_ENV]: c.script, [NAME_ENV]: c.name },
+      env: {
+        ...c.env,
+        [SCRIPT_ENV]: c.script,
+        [NAME_ENV]: c.name,
+        [PUBLIC_HOST_ENV]: address?.address,
+        [PUBLIC_PORT_ENV]: address?.port,
+      },
       restart: { ...c.restart },
       drainTimeoutMs: c.reload.drainTimeoutMs,
       readyTimeoutMs: c.reload.readyTimeoutMs,
+      killTimeoutMs: c.reload.killTimeoutMs,
     });
   }
 
@@ -258,7 +267,11 @@ export class Supervisor {
   private onWorkerExit(w: SlotWorker, role: WorkerRole, restartInMs: number | null): void {
     const where = { slot: w.slot, pid: w.pid };
     if (role === 'draining') {
-      this.events.record('info', 'worker-exit', `worker ${w.pid} (slot ${w.slot}) exited after draining`, where);
+      if (w.exitSignal === 'SIGKILL' && w.lastError) {
+        this.events.record('warn', 'worker-exit', `worker ${w.pid} (slot ${w.slot}) ${w.lastError.message}`, where);
+      } else {
+        this.events.record('info', 'worker-exit', `worker ${w.pid} (slot ${w.slot}) exited after draining`, where);
+      }
       return;
     }
     const what = describeExit(w, false);
