@@ -94,7 +94,46 @@ function isMappedV4(groups: number[]): boolean {
 }
 
 function maskIPv4(n: number, bits: number): number {
-  return bits >= 32 ? n : bits <= 0 ? 0 : (n & (~0 << (32 - bits))) >>> 0;
+  return (n & ipv4MaskWord(bits)) >>> 0;
+}
+
+/** The netmask of an IPv4 prefix as one word; no prefix keeps every bit. */
+export function ipv4MaskWord(bits: number | undefined): number {
+  if (bits === undefined || bits >= 32) return 0xffffffff;
+  return bits <= 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+}
+
+/** The netmask of an IPv6 prefix as four big-endian words. */
+export function ipv6MaskWords(bits: number | undefined): number[] {
+  return [0, 1, 2, 3].map((i) => ipv4MaskWord(bits === undefined ? undefined : bits - i * 32));
+}
+
+/**
+ * The address words an address key hashes by (see hashWords): [v4] for IPv4 and
+ * IPv4-mapped IPv6, four big-endian words for IPv6, masked by the key's /prefix.
+ * Null when the key is not an address (a header value routes by its string).
+ */
+export function addressWords(key: string): number[] | null {
+  const slash = key.indexOf('/');
+  const address = slash === -1 ? key : key.slice(0, slash);
+  let bits: number | undefined;
+  if (slash !== -1) {
+    const digits = key.slice(slash + 1);
+    if (!/^[0-9]{1,3}$/.test(digits)) return null;
+    bits = Number(digits);
+  }
+  if (address.indexOf(':') === -1) {
+    const v4 = parseIPv4(address);
+    if (v4 === null || (bits !== undefined && bits > 32)) return null;
+    return [(v4 & ipv4MaskWord(bits)) >>> 0];
+  }
+  const v6 = parseIPv6(address);
+  if (v6 === null || (bits !== undefined && bits > 128)) return null;
+  if (isMappedV4(v6)) {
+    return [(((v6[6]! << 16) | v6[7]!) & ipv4MaskWord(bits === undefined ? undefined : bits - 96)) >>> 0];
+  }
+  const mask = ipv6MaskWords(bits);
+  return [0, 1, 2, 3].map((i) => (((v6[2 * i]! << 16) | v6[2 * i + 1]!) & mask[i]!) >>> 0);
 }
 
 function maskIPv6(groups: number[], bits: number): number[] {
