@@ -1,9 +1,8 @@
 import cluster from 'node:cluster';
-import { availableParallelism } from 'node:os';
 import type { Server } from 'node:net';
 import type * as PrimarySide from './balancer/primary.js';
 import type * as WorkerSide from './worker/adopt.js';
-import { parseLegacyArgs, resolveServer, type LegacyOptions, type ServerOrFactory } from './legacy/options.js';
+import { checkListenWorkers, parseLegacyArgs, resolveServer, type LegacyOptions, type ServerOrFactory } from './legacy/options.js';
 import type { ResolvedConfig } from './config/types.js';
 import type { Supervisor } from './supervisor/index.js';
 import * as configDefine from './config/define.js';
@@ -49,7 +48,8 @@ namespace sticky {
    */
   export function listen(server: Server, port: number, options: ListenOptions = {}): boolean {
     if (cluster.isPrimary) {
-      const balancer = new (primarySide().BalancerServer)({ workers: options.workers ?? availableParallelism(), env: options.env });
+      const workers = checkListenWorkers(options.workers);
+      const balancer = new (primarySide().BalancerServer)({ workers, env: options.env });
       balancer.pool.start();
       balancer.once('listening', () => server.emit('listening'));
       balancer.listen(port);

@@ -1,6 +1,7 @@
 import { Socket } from 'node:net';
 import { Rendezvous } from '../routing/hash.js';
 import { STICKY_CMD, type ConnMessage } from '../ipc/messages.js';
+import { noop } from '../util/noop.js';
 
 /**
  * The accepted TCP handle itself (what net.Server wraps in a Socket). In ip mode the primary
@@ -231,5 +232,3 @@ function release(conn: Connection): void {
   if (conn instanceof Socket) conn.destroy();
   else conn.close();
 }
-
-function noop(): void {}

@@ -3,6 +3,7 @@ import { HeadParser, headerBytes, headerKey } from '../routing/proxy-header.js';
 import { parseProxyPreamble, type ProxySource } from '../routing/proxy-protocol.js';
 import type { PrefixOptions } from '../routing/address.js';
 import { addressKey } from '../routing/address.js';
+import { noop } from '../util/noop.js';
 
 export type RejectStatus = 400 | 408 | 431;
 
@@ -177,5 +178,3 @@ export class PreambleReaders {
     socket.once('close', () => clearTimeout(linger));
   }
 }
-
-function noop(): void {}

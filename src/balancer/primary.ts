@@ -9,6 +9,7 @@ import {
 } from '../routing/options.js';
 import { WorkerPool, type PoolOptions } from '../cluster/worker-pool.js';
 import type { RoutingConfig } from '../config/types.js';
+import { DEFAULTS } from '../config/schema.js';
 
 export interface BalancerOptions extends PrefixOptions {
   workers: number;
@@ -28,8 +29,8 @@ interface ListenHandle {
 }
 
 export { DEFAULT_MAX_PENDING } from '../routing/options.js';
-export const DEFAULT_RESTART = { minUptimeMs: 1_000, maxBackoffMs: 15_000 };
-export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+export const DEFAULT_RESTART = { minUptimeMs: DEFAULTS.restart.minUptimeMs, maxBackoffMs: DEFAULTS.restart.maxBackoffMs };
+export const DEFAULT_DRAIN_TIMEOUT_MS = DEFAULTS.reload.drainTimeoutMs;
 
 /**
  * The primary's listening server. In `ip` mode connections arrive paused, so the primary

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import type { SlotWorker } from '../cluster/slot-worker.js';
 import type { WorkerPool } from '../cluster/worker-pool.js';
+import { noop } from '../util/noop.js';
 
 /** `source` of every @socket.io/cluster-adapter message (its MESSAGE_SOURCE). */
 export const ADAPTER_SOURCE = '_sio_adapter';
@@ -80,5 +81,3 @@ export class BroadcastRelay {
 function send(w: SlotWorker, msg: AdapterMessage): void {
   if (w.worker.isConnected()) w.worker.send(msg, undefined, noop);
 }
-
-function noop(): void {}

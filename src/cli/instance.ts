@@ -1,7 +1,7 @@
 /** How reload, stop and status find the running instance: --name, or the config's name. */
 import { ControlClient } from '../control/client.js';
 import { configBaseDir, defaultName, readConfigFile } from '../config/index.js';
-import { NAME_PATTERN, NAME_RULE } from '../config/validate.js';
+import { NAME_PATTERN, NAME_RULE } from '../config/schema.js';
 import { StickyUsageError } from '../errors.js';
 
 export interface InstanceFlags {

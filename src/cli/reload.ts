@@ -1,7 +1,7 @@
 import { StickyRemoteError } from '../errors.js';
 import type { ControlEvent, ReloadProgress, ReloadResult } from '../control/protocol.js';
 import { INSTANCE_OPTIONS, INSTANCE_USAGE, parseCommandLine, type Command } from './command.js';
-import { formatDuration } from './format.js';
+import { describeProgress, describeReloadResult } from '../text/reload.js';
 import { connectInstance } from './instance.js';
 
 export const reload: Command = {
@@ -21,8 +21,7 @@ ${INSTANCE_USAGE}`,
     try {
       process.stdout.write(`reloading "${client.name}"\n`);
       const result = await client.request<ReloadResult>('reload', { timeoutMs: 0, onEvent: (event) => printProgress(event, failures) });
-      const count = result.replaced.length;
-      process.stdout.write(`reloaded "${client.name}": ${count} worker${count === 1 ? '' : 's'} replaced in ${formatDuration(result.durationMs)}\n`);
+      process.stdout.write(`reloaded "${client.name}": ${describeReloadResult(result)}\n`);
       for (const line of result.restartNeeded) process.stderr.write(`${line}\n`);
       return 0;
     } catch (error) {
@@ -48,25 +47,5 @@ function printProgress(event: ControlEvent, failures: string[]): void {
     process.stderr.write(`${line}\n`);
   } else {
     process.stdout.write(`${line}\n`);
-  }
-}
-
-export function describeProgress(progress: ReloadProgress): string {
-  const slot = `slot ${progress.slot}:`;
-  const oldPid = progress.oldPid === undefined ? '' : ` (old pid ${progress.oldPid})`;
-  const detail = progress.message ? ` ${progress.message}` : '';
-  switch (progress.phase) {
-    case 'forking':
-      return `${slot} starting a new worker${oldPid}`;
-    case 'online':
-      return `${slot} new worker pid ${progress.newPid ?? '?'} online`;
-    case 'draining':
-      return `${slot} draining old worker pid ${progress.oldPid ?? '?'}`;
-    case 'drained':
-      return `${slot} old worker pid ${progress.oldPid ?? '?'} exited`;
-    case 'failed':
-      return `${slot} new worker${progress.newPid === undefined ? '' : ` pid ${progress.newPid}`} failed, the old one keeps serving:${detail}`;
-    default:
-      return `${slot} ${String(progress.phase)}${detail}`;
   }
 }

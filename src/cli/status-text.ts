@@ -1,6 +1,7 @@
 /** `sticky status` as plain text (when there is no terminal dashboard). Pure. */
 import type { StatusSnapshot, SupervisorEvent } from '../control/protocol.js';
-import { formatBytes, formatDuration, formatTable } from './format.js';
+import { formatTable } from '../text/table.js';
+import { formatBytes, formatClock, formatDuration, formatPercent } from '../text/units.js';
 
 const RECENT_EVENTS = 5;
 const NUMBER_COLUMNS = new Set([1, 3, 4, 5, 7, 8]);
@@ -22,7 +23,7 @@ export function formatStatus(status: StatusSnapshot): string {
         String(worker.restarts),
         formatDuration(worker.uptimeMs),
         formatBytes(worker.rssBytes),
-        `${worker.cpuPercent.toFixed(1)}%`,
+        `${formatPercent(worker.cpuPercent)}%`,
       ]),
     ], NUMBER_COLUMNS),
   ];
@@ -32,7 +33,7 @@ export function formatStatus(status: StatusSnapshot): string {
 }
 
 function formatEvent(event: SupervisorEvent): string {
-  const time = new Date(event.time).toISOString().slice(11, 19);
+  const time = formatClock(event.time);
   const where = event.slot === undefined ? '' : ` slot ${event.slot}`;
   return `  ${time} ${event.level.padEnd(5)}${where} ${event.message}`;
 }

@@ -2,6 +2,7 @@ import type { Worker } from 'node:cluster';
 import type { Socket } from 'node:net';
 import type { Connection, Target } from '../balancer/dispatcher.js';
 import { STICKY_CMD, type ConnMessage, type PrimaryToWorker } from '../ipc/messages.js';
+import { noop } from '../util/noop.js';
 
 export type WorkerState = 'starting' | 'online' | 'draining' | 'stopped' | 'errored';
 
@@ -67,5 +68,3 @@ export class SlotWorker implements Target {
     this.control({ cmd: STICKY_CMD, t: 'drain', timeoutMs });
   }
 }
-
-function noop(): void {}

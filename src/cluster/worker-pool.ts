@@ -4,6 +4,7 @@ import type { Dispatcher } from '../balancer/dispatcher.js';
 import { isSticky, type WorkerToPrimary } from '../ipc/messages.js';
 import { Backoff } from './backoff.js';
 import { SlotWorker, type WorkerState } from './slot-worker.js';
+import { noop } from '../util/noop.js';
 
 export interface PoolOptions {
   count: number;
@@ -304,5 +305,3 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     this.emit('exit', w, { code, signal, restartInMs, role });
   }
 }
-
-function noop(): void {}

@@ -8,26 +8,8 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { StickyConfigError } from '../errors.js';
 import type { ResolvedConfig, StickyConfig } from './types.js';
-import { NAME_PATTERN, validateConfig } from './validate.js';
-import { show } from './schema.js';
-
-export const DEFAULTS = {
-  port: 3000,
-  host: '0.0.0.0',
-  seed: 0,
-  maxPending: 10_000,
-  header: 'x-forwarded-for',
-  trustedHops: 1,
-  ignoreMissingHeader: false,
-  headerTimeoutMs: 10_000,
-  maxHeaderBytes: 16_384,
-  readyTimeoutMs: 10_000,
-  drainTimeoutMs: 30_000,
-  minUptimeMs: 1_000,
-  maxBackoffMs: 15_000,
-  debounceMs: 250,
-  logLevel: 'info',
-} as const;
+import { DEFAULTS, NAME_PATTERN, parseSize, routingWithDefaults, validateConfig } from './schema.js';
+import { show } from './checks.js';
 
 const FALLBACK_NAME = 'sticky';
 
@@ -88,26 +70,7 @@ function kindOf(file: string): 'file' | 'folder' | 'missing' {
 }
 
 function applyDefaults(config: StickyConfig, baseDir: string, configFile: string | undefined): ResolvedConfig {
-  const routing = config.routing ?? { by: 'ip' };
-  const common = {
-    seed: routing.seed ?? DEFAULTS.seed,
-    maxPending: routing.maxPending ?? DEFAULTS.maxPending,
-    ...(routing.ipv4Prefix === undefined ? {} : { ipv4Prefix: routing.ipv4Prefix }),
-    ...(routing.ipv6Prefix === undefined ? {} : { ipv6Prefix: routing.ipv6Prefix }),
-  };
-  const by = routing.by ?? 'ip';
-  const resolvedRouting: ResolvedConfig['routing'] = routing.by === 'header'
-    ? {
-      ...common,
-      by: 'header',
-      header: (routing.header ?? DEFAULTS.header).toLowerCase(),
-      trustedHops: routing.trustedHops ?? DEFAULTS.trustedHops,
-      ignoreMissingHeader: routing.ignoreMissingHeader ?? DEFAULTS.ignoreMissingHeader,
-      headerTimeoutMs: routing.headerTimeoutMs ?? DEFAULTS.headerTimeoutMs,
-      maxHeaderBytes: routing.maxHeaderBytes ?? DEFAULTS.maxHeaderBytes,
-    }
-    : { ...common, by: by === 'proxy-protocol' ? 'proxy-protocol' : 'ip' };
-  const watch = config.watch;
+  const { watch, reload, restart, health, log, metrics } = config;
   return {
     name: config.name ?? defaultName(baseDir),
     configFile,
@@ -116,26 +79,37 @@ function applyDefaults(config: StickyConfig, baseDir: string, configFile: string
     port: config.port ?? DEFAULTS.port,
     host: config.host ?? DEFAULTS.host,
     workers: config.workers === undefined || config.workers === 'auto' ? availableParallelism() : config.workers,
-    routing: resolvedRouting,
-    broadcast: config.broadcast ?? false,
+    routing: routingWithDefaults(config.routing),
+    broadcast: config.broadcast ?? DEFAULTS.broadcast,
     env: { ...config.env },
     execArgv: [...(config.execArgv ?? [])],
     args: [...(config.args ?? [])],
     reload: {
-      readyTimeoutMs: config.reload?.readyTimeoutMs ?? DEFAULTS.readyTimeoutMs,
-      drainTimeoutMs: config.reload?.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs,
+      readyTimeoutMs: reload?.readyTimeoutMs ?? DEFAULTS.reload.readyTimeoutMs,
+      drainTimeoutMs: reload?.drainTimeoutMs ?? DEFAULTS.reload.drainTimeoutMs,
+      killTimeoutMs: reload?.killTimeoutMs ?? DEFAULTS.reload.killTimeoutMs,
     },
     restart: {
-      minUptimeMs: config.restart?.minUptimeMs ?? DEFAULTS.minUptimeMs,
-      maxBackoffMs: config.restart?.maxBackoffMs ?? DEFAULTS.maxBackoffMs,
+      minUptimeMs: restart?.minUptimeMs ?? DEFAULTS.restart.minUptimeMs,
+      maxBackoffMs: restart?.maxBackoffMs ?? DEFAULTS.restart.maxBackoffMs,
+      maxMemory: restart?.maxMemory === undefined ? undefined : parseSize(restart.maxMemory),
+    },
+    health: {
+      heartbeatMs: health?.heartbeatMs ?? DEFAULTS.health.heartbeatMs,
+      timeoutMs: health?.timeoutMs ?? DEFAULTS.health.timeoutMs,
+      handoffTimeoutMs: health?.handoffTimeoutMs ?? DEFAULTS.health.handoffTimeoutMs,
     },
     watch: watch
       ? {
         paths: watch.paths.map((entry) => path.resolve(baseDir, entry)),
-        debounceMs: watch.debounceMs ?? DEFAULTS.debounceMs,
+        debounceMs: watch.debounceMs ?? DEFAULTS.watch.debounceMs,
         ignored: [...(watch.ignored ?? [])],
       }
       : false,
-    log: { level: config.log?.level ?? DEFAULTS.logLevel },
+    log: {
+      level: log?.level ?? DEFAULTS.log.level,
+      file: log?.file === undefined ? undefined : path.resolve(baseDir, log.file),
+    },
+    metrics: metrics ? { port: metrics.port, host: metrics.host ?? DEFAULTS.metrics.host } : false,
   };
 }

@@ -1,149 +1,289 @@
 /**
- * A small checker vocabulary for config validation. A check appends one line per problem
- * (`key.path: value is not what is allowed`) and never stops at the first, so users see
- * every mistake at once. Pure: no I/O.
+ * The one schema of a sticky config: every key, what it allows, its default. The config
+ * file, start(config), the original sticky(options) and the BalancerServer all check
+ * through here, so a value passes everywhere or nowhere, and each message names the key,
+ * the value and what is allowed. Pure: the file-system checks (does `script` exist) live
+ * in resolve.ts.
  */
-import { closest } from './suggest.js';
+import { isIP } from 'node:net';
+import { isHeaderName } from '../routing/proxy-header.js';
+import type { ResolvedRouting, RoutingConfig, StickyConfig } from './types.js';
+import {
+  boolean, checkKeys, describeInteger, integer, isPlainObject, keyPath, listOf, milliseconds, object, oneOf, recordOf,
+  show, string, text, type Check, type ObjectShape,
+} from './checks.js';
 
-export type Check = (value: unknown, path: string, problems: string[]) => void;
+export const ROUTING_MODES = ['ip', 'header', 'proxy-protocol'] as const;
+export type RoutingMode = (typeof ROUTING_MODES)[number];
+/** How ip-mode connections reach workers (DESIGN "Accept path"). */
+export const ACCEPT_MODES = ['auto', 'kernel', 'primary'] as const;
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+/** Names become socket file names and log fields: keep them plain. */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const NAME_RULE = 'is not a name of 1 to 64 letters, digits, ".", "_" or "-" (starting with a letter or digit)';
+export const MAX_WORKERS = 1024;
+const MAX_PORT = 65_535;
+const UINT32_MAX = 0xffff_ffff;
+/** Past a million waiting connections the primary runs out of descriptors long before. */
+const MAX_PENDING = 1_000_000;
+/** A client that has not sent its request head in an hour is not coming. */
+const MAX_HEADER_TIMEOUT_MS = 3_600_000;
+const MIN_HEADER_BYTES = 1024;
+const MAX_HEADER_BYTES = 1024 * 1024;
+/** restart.maxMemory below this is a number meant in MB, not bytes. */
+const MIN_MEMORY_BYTES = 1024 * 1024;
+const MIN_HEARTBEAT_MS = 10;
 
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-const MAX_SHOWN_CHARS = 60;
+/** Every default of DESIGN.md, once. */
+export const DEFAULTS = {
+  port: 3000,
+  host: '0.0.0.0',
+  routing: {
+    by: 'ip',
+    accept: 'auto',
+    seed: 0,
+    maxPending: 10_000,
+    header: 'x-forwarded-for',
+    trustedHops: 1,
+    ignoreMissingHeader: false,
+    headerTimeoutMs: 10_000,
+    maxHeaderBytes: 16_384,
+  },
+  broadcast: false,
+  reload: { readyTimeoutMs: 10_000, drainTimeoutMs: 30_000, killTimeoutMs: 5_000 },
+  restart: { minUptimeMs: 1_000, maxBackoffMs: 15_000 },
+  health: { heartbeatMs: 1_000, timeoutMs: 10_000, handoffTimeoutMs: 2_000 },
+  watch: { debounceMs: 250 },
+  log: { level: 'info' },
+  metrics: { host: '127.0.0.1' },
+} as const;
 
-export function keyPath(path: string, key: string | number): string {
-  if (typeof key === 'number') return `${path}[${key}]`;
-  if (!IDENTIFIER.test(key)) return `${path}[${JSON.stringify(key)}]`;
-  return path ? `${path}.${key}` : key;
+const headerName: Check = (value, path, problems) => {
+  if (typeof value !== 'string' || !isHeaderName(value)) problems.push(`${path}: ${show(value)} is not an HTTP header name`);
+};
+
+/** An IPv4 or IPv6 address, or a CIDR block of one (`10.0.0.0/8`, `fd00::/8`). */
+export function isAddressOrCidr(value: string): boolean {
+  const slash = value.indexOf('/');
+  if (slash === -1) return isIP(value) !== 0;
+  const family = isIP(value.slice(0, slash));
+  const bits = value.slice(slash + 1);
+  if (family === 0 || !/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
 }
 
-/** A value as the user wrote it, shortened: strings quoted, numbers bare. */
-export function show(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'number' || typeof value === 'symbol') return String(value);
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = Object.prototype.toString.call(value);
+const addressOrCidr: Check = (value, path, problems) => {
+  if (typeof value !== 'string' || !isAddressOrCidr(value)) {
+    problems.push(`${path}: ${show(value)} is not an IP address or CIDR block (like "10.0.0.0/8", "::1")`);
   }
-  return text.length > MAX_SHOWN_CHARS ? `${text.slice(0, MAX_SHOWN_CHARS - 3)}...` : text;
+};
+
+interface RoutingField {
+  check: Check;
+  /** The modes it belongs to; absent: every mode. */
+  modes?: readonly RoutingMode[];
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
+export const ROUTING_FIELDS = {
+  by: { check: oneOf(ROUTING_MODES) },
+  seed: { check: integer(0, UINT32_MAX) },
+  ipv4Prefix: { check: integer(1, 32) },
+  ipv6Prefix: { check: integer(1, 128) },
+  maxPending: { check: integer(1, MAX_PENDING) },
+  accept: { check: oneOf(ACCEPT_MODES), modes: ['ip'] },
+  header: { check: headerName, modes: ['header'] },
+  trustedHops: { check: integer(1, 64), modes: ['header'] },
+  ignoreMissingHeader: { check: boolean(), modes: ['header'] },
+  headerTimeoutMs: { check: milliseconds(1, MAX_HEADER_TIMEOUT_MS), modes: ['header'] },
+  maxHeaderBytes: { check: integer(MIN_HEADER_BYTES, MAX_HEADER_BYTES), modes: ['header'] },
+  trustedProxies: { check: listOf(addressOrCidr, 'addresses or CIDR blocks', { nonEmpty: true }), modes: ['header', 'proxy-protocol'] },
+} satisfies Record<string, RoutingField>;
 
-export function describeInteger(min: number, max?: number): string {
-  return max === undefined ? `an integer of at least ${min}` : `an integer from ${min} to ${max}`;
-}
-
-export function integer(min: number, max?: number): Check {
-  return (value, path, problems) => {
-    const ok = typeof value === 'number' && Number.isInteger(value) && value >= min && (max === undefined || value <= max);
-    if (!ok) problems.push(`${path}: ${show(value)} is not ${describeInteger(min, max)}`);
-  };
-}
-
-export function boolean(): Check {
-  return (value, path, problems) => {
-    if (typeof value !== 'boolean') problems.push(`${path}: ${show(value)} is not true or false`);
-  };
-}
-
-export function oneOf(allowed: readonly (string | boolean)[]): Check {
-  return (value, path, problems) => {
-    if (allowed.includes(value as string | boolean)) return;
-    const strings = allowed.filter((option): option is string => typeof option === 'string');
-    const guess = typeof value === 'string' ? closest(value, strings) : undefined;
-    const hint = guess === undefined ? '' : ` (did you mean "${guess}"?)`;
-    problems.push(`${path}: ${show(value)} is not one of ${allowed.join(', ')}${hint}`);
-  };
-}
-
-export function string(): Check {
-  return (value, path, problems) => {
-    if (typeof value !== 'string') problems.push(`${path}: ${show(value)} is not a string`);
-  };
-}
-
-/** A non-empty string, optionally matching `pattern` (described in words by `rule`). */
-export function text(pattern?: RegExp, rule?: string): Check {
-  return (value, path, problems) => {
-    if (typeof value !== 'string' || value === '') {
-      problems.push(`${path}: ${show(value)} is not a non-empty string`);
-    } else if (pattern && !pattern.test(value)) {
-      problems.push(`${path}: ${show(value)} ${rule ?? `does not match ${pattern}`}`);
-    }
-  };
-}
-
-export function listOf(item: Check, what: string, options: { nonEmpty?: boolean } = {}): Check {
-  return (value, path, problems) => {
-    if (!Array.isArray(value)) {
-      problems.push(`${path}: ${show(value)} is not a list of ${what}`);
-    } else if (options.nonEmpty && value.length === 0) {
-      problems.push(`${path}: [] is empty; list at least one`);
+/** `routing` (or what the BalancerServer is given): the keys of its mode, each in range. */
+export const checkRouting: Check = (value, path, problems) => {
+  if (!isPlainObject(value)) {
+    problems.push(`${path}: ${show(value)} is not an object like { by: "ip" }`);
+    return;
+  }
+  const by = value.by ?? DEFAULTS.routing.by;
+  // With an unknown mode, judge the other keys against every mode: only `by` is wrong.
+  const known = (ROUTING_MODES as readonly unknown[]).includes(by);
+  const shape: Required<Pick<ObjectShape, 'fields' | 'misplaced'>> = { fields: {}, misplaced: {} };
+  for (const [key, field] of Object.entries(ROUTING_FIELDS) as [string, RoutingField][]) {
+    if (!known || !field.modes || field.modes.includes(by as RoutingMode)) {
+      shape.fields[key] = field.check;
     } else {
-      value.forEach((entry, index) => item(entry, keyPath(path, index), problems));
-    }
-  };
-}
-
-export function recordOf(item: Check, what: string): Check {
-  return (value, path, problems) => {
-    if (!isPlainObject(value)) {
-      problems.push(`${path}: ${show(value)} is not an object of ${what}`);
-      return;
-    }
-    for (const [key, entry] of Object.entries(value)) item(entry, keyPath(path, key), problems);
-  };
-}
-
-export interface ObjectShape {
-  fields: Record<string, Check>;
-  /** Required keys, each with a hint of what to put there. */
-  required?: Record<string, string>;
-  /** Keys that belong to another variant: key → why they are not allowed here. */
-  misplaced?: Record<string, string>;
-}
-
-/**
- * An object with known keys. `undefined` counts as absent (as in TypeScript's optional
- * properties); unknown keys are errors with a "did you mean" over the keys of this level.
- */
-export function object(shape: ObjectShape): Check {
-  const known = Object.keys(shape.fields);
-  return (value, path, problems) => {
-    if (!isPlainObject(value)) {
-      problems.push(`${path}: ${show(value)} is not an object with keys ${known.join(', ')}`);
-      return;
-    }
-    checkKeys(value, path, shape, problems);
-  };
-}
-
-export function checkKeys(value: Record<string, unknown>, path: string, shape: ObjectShape, problems: string[]): void {
-  const known = Object.keys(shape.fields);
-  const guessed = new Set<string>();
-  for (const [key, entry] of Object.entries(value)) {
-    const field = shape.fields[key];
-    if (field) {
-      if (entry !== undefined) field(entry, keyPath(path, key), problems);
-    } else if (shape.misplaced?.[key]) {
-      problems.push(`${keyPath(path, key)}: ${shape.misplaced[key]}`);
-    } else {
-      const guess = closest(key, known);
-      if (guess !== undefined) guessed.add(guess);
-      const hint = guess === undefined ? `; allowed keys: ${known.join(', ')}` : ` (did you mean "${guess}"?)`;
-      problems.push(`${keyPath(path, key)}: unknown key${hint}`);
+      const modes = field.modes.map((mode) => `"${mode}"`).join(' or ');
+      shape.misplaced[key] = `only allowed when ${keyPath(path, 'by')} is ${modes} (it is "${String(by)}")`;
     }
   }
-  // A misspelt required key already has its line ("did you mean"); "missing" would repeat it.
-  for (const [key, hint] of Object.entries(shape.required ?? {})) {
-    if (value[key] === undefined && !guessed.has(key)) problems.push(`${keyPath(path, key)}: missing; ${hint}`);
+  checkKeys(value, path, shape, problems);
+};
+
+/** Checked routing with the defaults of its mode filled in; the prefixes stay off unless set. */
+export function routingWithDefaults(routing: RoutingConfig | undefined): ResolvedRouting {
+  const r: Partial<Record<keyof typeof ROUTING_FIELDS, unknown>> = routing ?? {};
+  const d = DEFAULTS.routing;
+  const common = {
+    seed: (r.seed as number | undefined) ?? d.seed,
+    maxPending: (r.maxPending as number | undefined) ?? d.maxPending,
+    ...(r.ipv4Prefix === undefined ? {} : { ipv4Prefix: r.ipv4Prefix as number }),
+    ...(r.ipv6Prefix === undefined ? {} : { ipv6Prefix: r.ipv6Prefix as number }),
+  };
+  const trust = r.trustedProxies === undefined ? {} : { trustedProxies: [...(r.trustedProxies as string[])] };
+  if (r.by === 'header') {
+    return {
+      ...common,
+      by: 'header',
+      header: ((r.header as string | undefined) ?? d.header).toLowerCase(),
+      trustedHops: (r.trustedHops as number | undefined) ?? d.trustedHops,
+      ignoreMissingHeader: (r.ignoreMissingHeader as boolean | undefined) ?? d.ignoreMissingHeader,
+      headerTimeoutMs: (r.headerTimeoutMs as number | undefined) ?? d.headerTimeoutMs,
+      maxHeaderBytes: (r.maxHeaderBytes as number | undefined) ?? d.maxHeaderBytes,
+      ...trust,
+    };
   }
+  if (r.by === 'proxy-protocol') return { ...common, by: 'proxy-protocol', ...trust };
+  return { ...common, by: 'ip', accept: (r.accept as (typeof ACCEPT_MODES)[number] | undefined) ?? d.accept };
+}
+
+/** A worker count as given (`sticky(num, ...)`, `sticky.listen(..., { workers })`). */
+export const workerCount: Check = integer(1, MAX_WORKERS);
+
+const workers: Check = (value, path, problems) => {
+  if (value === 'auto') return;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_WORKERS) return;
+  problems.push(`${path}: ${show(value)} is not "auto" or ${describeInteger(1, MAX_WORKERS)}`);
+};
+
+const SIZE = /^(\d+(?:\.\d+)?)\s*([KMG])B?$/i;
+const UNIT_BYTES = { K: 1024, M: 1024 ** 2, G: 1024 ** 3 } as const;
+
+/** Bytes from PM2's max_memory_restart forms: a number of bytes or "300K", "512M", "1.5G". */
+export function parseSize(value: number | string): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
+  const match = SIZE.exec(value.trim());
+  if (!match) return undefined;
+  return Math.floor(Number(match[1]) * UNIT_BYTES[match[2]!.toUpperCase() as keyof typeof UNIT_BYTES]);
+}
+
+const memorySize: Check = (value, path, problems) => {
+  const bytes = typeof value === 'number' || typeof value === 'string' ? parseSize(value) : undefined;
+  if (bytes === undefined || bytes < MIN_MEMORY_BYTES) {
+    problems.push(`${path}: ${show(value)} is not a size of at least 1M (a number of bytes, or a string like "512M"; K, M, G)`);
+  }
+};
+
+const healthFields = object({
+  fields: {
+    heartbeatMs: milliseconds(MIN_HEARTBEAT_MS),
+    timeoutMs: milliseconds(1),
+    handoffTimeoutMs: milliseconds(1),
+  } satisfies Record<keyof NonNullable<StickyConfig['health']>, Check>,
+});
+
+const health: Check = (value, path, problems) => {
+  const before = problems.length;
+  healthFields(value, path, problems);
+  if (problems.length > before || !isPlainObject(value)) return;
+  const beat = (value.heartbeatMs as number | undefined) ?? DEFAULTS.health.heartbeatMs;
+  const timeout = (value.timeoutMs as number | undefined) ?? DEFAULTS.health.timeoutMs;
+  if (timeout <= beat) {
+    const given = value.timeoutMs === undefined ? ' (the default)' : '';
+    problems.push(`${keyPath(path, 'timeoutMs')}: ${timeout}${given} is not more than ${keyPath(path, 'heartbeatMs')} (${beat}); `
+      + 'every worker would be unresponsive between two heartbeats');
+  }
+};
+
+const watchPaths = object({
+  fields: {
+    paths: listOf(text(), 'paths', { nonEmpty: true }),
+    debounceMs: milliseconds(0),
+    ignored: listOf(text(), 'glob patterns'),
+  } satisfies Record<keyof Exclude<StickyConfig['watch'], false | undefined>, Check>,
+  required: { paths: 'list what to watch, e.g. ["dist"]' },
+});
+
+const watch: Check = (value, path, problems) => {
+  if (value === false) return;
+  if (!isPlainObject(value)) {
+    // PM2 writes `watch: true` or `watch: ["src"]`.
+    const hint = value === true || Array.isArray(value) ? '; list what to watch, e.g. { paths: ["."] }' : '';
+    problems.push(`${path}: ${show(value)} is not false or an object like { paths: ["dist"] }${hint}`);
+    return;
+  }
+  watchPaths(value, path, problems);
+};
+
+const port = integer(0, MAX_PORT);
+const host = text(/^\S+$/, 'is not a host name or address');
+
+const metrics: Check = (value, path, problems) => {
+  if (value === false) return;
+  if (!isPlainObject(value)) {
+    problems.push(`${path}: ${show(value)} is not false or an object like { port: 9090 }`);
+    return;
+  }
+  checkKeys(value, path, {
+    fields: { port, host } satisfies Record<keyof Exclude<StickyConfig['metrics'], false | undefined>, Check>,
+    required: { port: 'set the port Prometheus scrapes, e.g. 9090' },
+  }, problems);
+};
+
+const renamed = (to: string): string => `unknown key; sticky calls it ${to}`;
+
+/** What PM2 ecosystem keys are called here, or why they are not needed. */
+export const PM2_HINTS: Record<string, string> = {
+  apps: "this looks like a PM2 ecosystem file: sticky takes one app per config; see README 'Coming from PM2'",
+  instances: renamed('workers (a number or "auto")'),
+  exec_mode: 'unknown key; sticky always runs its workers as a cluster: drop it',
+  max_memory_restart: renamed('restart.maxMemory (e.g. "512M")'),
+  kill_timeout: renamed('reload.killTimeoutMs'),
+  wait_ready: 'unknown key; a worker is ready once its server listens, waited for up to reload.readyTimeoutMs: drop it',
+  listen_timeout: renamed('reload.readyTimeoutMs'),
+  min_uptime: renamed('restart.minUptimeMs'),
+  max_restarts: 'unknown key; sticky restarts a crashed worker every time, waiting longer each time up to restart.maxBackoffMs: drop it',
+  autorestart: 'unknown key; sticky always restarts a crashed worker: drop it',
+  node_args: renamed('execArgv (a list of strings)'),
+  interpreter_args: renamed('execArgv (a list of strings)'),
+  ignore_watch: renamed('watch.ignored'),
+  out_file: renamed('log.file'),
+  error_file: renamed('log.file (one file for both streams)'),
+  log_file: renamed('log.file'),
+};
+
+export const STICKY_CONFIG_SHAPE: ObjectShape = {
+  fields: {
+    name: text(NAME_PATTERN, NAME_RULE),
+    script: text(),
+    cwd: text(),
+    port,
+    host,
+    workers,
+    routing: checkRouting,
+    broadcast: oneOf(['cluster', false]),
+    env: recordOf(string(), 'strings'),
+    execArgv: listOf(string(), 'strings'),
+    args: listOf(string(), 'strings'),
+    reload: object({
+      fields: { readyTimeoutMs: milliseconds(1), drainTimeoutMs: milliseconds(0), killTimeoutMs: milliseconds(0) },
+    }),
+    restart: object({ fields: { minUptimeMs: milliseconds(0), maxBackoffMs: milliseconds(100), maxMemory: memorySize } }),
+    health,
+    watch,
+    log: object({ fields: { level: oneOf(LOG_LEVELS), file: text() } }),
+    metrics,
+  } satisfies Record<keyof StickyConfig, Check>,
+  required: { script: 'set it to the worker entry, e.g. "./server.js"' },
+  hints: PM2_HINTS,
+};
+
+/** Every problem with `value` as a sticky config, one line each (empty when it is valid). */
+export function validateConfig(value: unknown): string[] {
+  if (!isPlainObject(value)) {
+    return [`config: ${show(value)} is not an object; export one, e.g. export default defineConfig({ script: "./server.js" })`];
+  }
+  const problems: string[] = [];
+  checkKeys(value, '', STICKY_CONFIG_SHAPE, problems);
+  return problems;
 }

@@ -5,23 +5,33 @@
 
 export interface IpRouting {
   by: 'ip';
+  /**
+   * 'kernel': one SO_REUSEPORT socket per slot, steered by a BPF program; 'primary': the
+   * primary accepts and hands over; 'auto' (default): kernel where it starts and passes a self-test.
+   */
+  accept?: 'auto' | 'kernel' | 'primary';
 }
 
-export interface HeaderRouting {
+/** Peers whose header or PROXY preamble is believed (addresses or CIDRs); unset: every peer. */
+interface TrustedProxies {
+  trustedProxies?: string[];
+}
+
+export interface HeaderRouting extends TrustedProxies {
   by: 'header';
   /** Header carrying the client address; case-insensitive. Default `x-forwarded-for`. */
   header?: string;
-  /** Which entry of an X-Forwarded-For list, counted from the right. Default 1. */
+  /** Which entry of an X-Forwarded-For list, counted from the right (1-64). Default 1. */
   trustedHops?: number;
   /** Route by the TCP peer when the header is missing (else 400 and close). Default false. */
   ignoreMissingHeader?: boolean;
-  /** Close with 408 when the request head takes longer. Default 10 000. */
+  /** Close with 408 when the request head takes longer (at most an hour). Default 10 000. */
   headerTimeoutMs?: number;
-  /** Close with 431 when the request head is larger. Default 16 384. */
+  /** Close with 431 when the request head is larger (1 KiB to 1 MiB). Default 16 384. */
   maxHeaderBytes?: number;
 }
 
-export interface ProxyProtocolRouting {
+export interface ProxyProtocolRouting extends TrustedProxies {
   by: 'proxy-protocol';
 }
 
@@ -33,7 +43,7 @@ export interface CommonRouting {
   ipv4Prefix?: number;
   /** Group IPv6 clients by this many leading bits (1-128). */
   ipv6Prefix?: number;
-  /** Accepted connections not yet handed to a worker; beyond it new ones are closed. Default 10 000. */
+  /** Accepted connections not yet handed to a worker (at most 1 000 000); beyond it new ones are closed. Default 10 000. */
   maxPending?: number;
 }
 
@@ -58,11 +68,40 @@ export interface StickyConfig {
   env?: Record<string, string>;
   execArgv?: string[];
   args?: string[];
-  reload?: { readyTimeoutMs?: number; drainTimeoutMs?: number };
-  restart?: { minUptimeMs?: number; maxBackoffMs?: number };
+  /** Every *Ms value: an integer of at most 2^31-1 (Node's timer limit). */
+  reload?: {
+    /** A worker not listening by then has failed. Default 10 000. */
+    readyTimeoutMs?: number;
+    /** How long old workers keep their connections in a reload or stop. Default 30 000. */
+    drainTimeoutMs?: number;
+    /** An app cleaning up after 'shutdown' or SIGINT is killed after this. Default 5 000. */
+    killTimeoutMs?: number;
+  };
+  restart?: {
+    /** A worker that dies sooner counts as a crash loop and waits before restarting. Default 1 000. */
+    minUptimeMs?: number;
+    /** Longest wait between restarts of a crashing worker. Default 15 000. */
+    maxBackoffMs?: number;
+    /** Replace a worker above this RSS: bytes, or '512M' (K, M, G). Default: off. */
+    maxMemory?: number | string;
+  };
+  health?: {
+    /** How often each worker reports its event loop alive. Default 1 000. */
+    heartbeatMs?: number;
+    /** Without a heartbeat this long a worker is unresponsive and replaced; above heartbeatMs. Default 10 000. */
+    timeoutMs?: number;
+    /** A hand-off not acknowledged in this time goes to the next slot. Default 2 000. */
+    handoffTimeoutMs?: number;
+  };
   /** Paths to watch (relative to the config file) and reload on change; false = off (default). */
   watch?: false | { paths: string[]; debounceMs?: number; ignored?: string[] };
-  log?: { level?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
+  log?: {
+    level?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+    /** Also write the log records (app output included) to this file, relative to the config file. */
+    file?: string;
+  };
+  /** Prometheus text at http://host:port/metrics; false (default) = off. Host default '127.0.0.1'. */
+  metrics?: false | { port: number; host?: string };
 }
 
 export interface ResolvedConfig {
@@ -74,19 +113,28 @@ export interface ResolvedConfig {
   port: number;
   host: string;
   workers: number;
-  /** `seed` and `maxPending` get defaults; the prefixes stay off unless set. */
-  routing: Required<Pick<CommonRouting, 'seed' | 'maxPending'>> & Pick<CommonRouting, 'ipv4Prefix' | 'ipv6Prefix'> & (
-    | { by: 'ip' }
-    | { by: 'header'; header: string; trustedHops: number; ignoreMissingHeader: boolean; headerTimeoutMs: number; maxHeaderBytes: number }
-    | { by: 'proxy-protocol' }
-  );
+  routing: ResolvedRouting;
   broadcast: 'cluster' | false;
   env: Record<string, string>;
   execArgv: string[];
   args: string[];
-  reload: { readyTimeoutMs: number; drainTimeoutMs: number };
-  restart: { minUptimeMs: number; maxBackoffMs: number };
+  reload: { readyTimeoutMs: number; drainTimeoutMs: number; killTimeoutMs: number };
+  /** `maxMemory` in bytes; undefined = off. */
+  restart: { minUptimeMs: number; maxBackoffMs: number; maxMemory: number | undefined };
+  health: { heartbeatMs: number; timeoutMs: number; handoffTimeoutMs: number };
   /** `paths` absolute; `ignored` holds the user's extra patterns only (the watcher adds its own). */
   watch: false | { paths: string[]; debounceMs: number; ignored: string[] };
-  log: { level: NonNullable<NonNullable<StickyConfig['log']>['level']> };
+  /** `file` absolute; undefined = no file. */
+  log: { level: NonNullable<NonNullable<StickyConfig['log']>['level']>; file: string | undefined };
+  metrics: false | { port: number; host: string };
 }
+
+/** `seed` and `maxPending` get defaults; the prefixes stay off unless set, as does `trustedProxies`. */
+export type ResolvedRouting = Required<Pick<CommonRouting, 'seed' | 'maxPending'>> & Pick<CommonRouting, 'ipv4Prefix' | 'ipv6Prefix'> & (
+  | { by: 'ip'; accept: NonNullable<IpRouting['accept']> }
+  | {
+    by: 'header'; header: string; trustedHops: number; ignoreMissingHeader: boolean; headerTimeoutMs: number; maxHeaderBytes: number;
+    trustedProxies?: string[];
+  }
+  | { by: 'proxy-protocol'; trustedProxies?: string[] }
+);

@@ -4,6 +4,7 @@
  */
 import net from 'node:net';
 import { StickyControlError, StickyNotRunningError, StickyRemoteError } from '../errors.js';
+import { readLines } from './line-splitter.js';
 import { controlSocketPath } from './paths.js';
 import {
   CONTROL_PROTOCOL_VERSION, type ControlEvent, type ControlMethod, type ControlReply, type ControlRequest,
@@ -12,7 +13,7 @@ import {
 export const CONNECT_TIMEOUT_MS = 2_000;
 export const REQUEST_TIMEOUT_MS = 5_000;
 /** A status snapshot is a few KiB; anything this long is not our protocol. */
-const MAX_LINE_CHARS = 8 * 1024 * 1024;
+const MAX_LINE_BYTES = 8 * 1024 * 1024;
 
 export interface RequestOptions {
   /** 0 = wait as long as it takes (reload, stop). Default REQUEST_TIMEOUT_MS. */
@@ -32,9 +33,6 @@ interface Pending {
 
 export class ControlClient {
   private nextId = 1;
-  /** Pieces of a line whose newline has not arrived yet (joined once it does). */
-  private partial: string[] = [];
-  private partialChars = 0;
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Set<(event: ControlEvent) => void>();
   private closeError: Error | undefined;
@@ -42,8 +40,9 @@ export class ControlClient {
   readonly closed: Promise<void>;
 
   private constructor(readonly name: string, private readonly socket: net.Socket) {
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => this.onData(chunk));
+    readLines(socket, MAX_LINE_BYTES, (line) => this.onLine(line), () => this.abort(
+      new StickyControlError(`the control socket of "${name}" sent a line over ${MAX_LINE_BYTES} bytes`),
+    ));
     socket.on('error', (error) => this.fail(new StickyControlError(`control connection to "${name}" failed: ${error.message}`, { cause: error })));
     this.closed = new Promise((resolve) => socket.once('close', () => {
       this.fail(new StickyControlError(`the supervisor of "${name}" closed the control connection`));
@@ -98,31 +97,6 @@ export class ControlClient {
   close(): Promise<void> {
     this.socket.end();
     return this.closed;
-  }
-
-  // Only the new chunk is searched for a newline: rescanning everything buffered made a long
-  // line cost quadratic time (an 8 MiB line took seconds on a loaded machine).
-  private onData(chunk: string): void {
-    let rest = chunk;
-    let newline: number;
-    while ((newline = rest.indexOf('\n')) !== -1) {
-      const line = this.partial.length === 0 ? rest.slice(0, newline) : this.partial.join('') + rest.slice(0, newline);
-      this.partial = [];
-      this.partialChars = 0;
-      rest = rest.slice(newline + 1);
-      if (line.length > MAX_LINE_CHARS) return this.tooLong();
-      if (line.trim() !== '') this.onLine(line);
-    }
-    if (rest === '') return;
-    this.partial.push(rest);
-    this.partialChars += rest.length;
-    if (this.partialChars > MAX_LINE_CHARS) this.tooLong();
-  }
-
-  private tooLong(): void {
-    this.partial = [];
-    this.partialChars = 0;
-    this.abort(new StickyControlError(`the control socket of "${this.name}" sent a line over ${MAX_LINE_CHARS} characters`));
   }
 
   private onLine(line: string): void {

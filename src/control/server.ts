@@ -2,11 +2,14 @@ import { chmodSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { StickyAlreadyRunningError, StickyError, StickyProtocolError, StickySetupError } from '../errors.js';
+import { readLines } from './line-splitter.js';
 import { ensureControlDir } from './paths.js';
 import {
   CONTROL_PROTOCOL_VERSION, type ControlError, type ControlEvent, type ControlMethod, type ControlReply,
   type ControlRequest, type ReloadProgress, type StatusSnapshot, type SupervisorEvent,
 } from './protocol.js';
+import { listen } from '../util/listen.js';
+import { noop } from '../util/noop.js';
 
 /** What the supervisor answers; each method's result is the reply's `result`. */
 export interface ControlHandlers {
@@ -19,7 +22,9 @@ export interface ControlHandlers {
 
 const METHODS: readonly ControlMethod[] = ['status', 'subscribe', 'reload', 'stop', 'ping'];
 /** Requests are a few dozen bytes; a line this long is not one. */
-const MAX_LINE_BYTES = 64 * 1024;
+const MAX_REQUEST_LINE_BYTES = 64 * 1024;
+/** A ping reply is a few dozen bytes; the probe reads no further than this. */
+const MAX_PROBE_LINE_BYTES = 64 * 1024;
 /** A subscriber this far behind is dropped rather than buffered without bound. */
 const MAX_SUBSCRIBER_BACKLOG_BYTES = 4 * 1024 * 1024;
 const STATUS_INTERVAL_MS = 1000;
@@ -54,7 +59,7 @@ export class ControlServer {
       if (probe.state === 'running') throw new StickyAlreadyRunningError(name, probe.pid, path);
       if (probe.state === 'stale') unlinkQuietly(path);
       try {
-        await listen(server, path);
+        await listen(server, { path });
         break;
       } catch (err) {
         // Another start won the race for the path between our probe and listen: probe again.
@@ -89,26 +94,14 @@ export class ControlServer {
 
   private accept(socket: Socket): void {
     this.connections.add(socket);
-    socket.setEncoding('utf8');
     socket.on('error', noop);
     socket.on('close', () => {
       this.connections.delete(socket);
       this.unsubscribe(socket);
     });
-    let buffered = '';
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) !== -1) {
-        const line = buffered.slice(0, nl).trim();
-        buffered = buffered.slice(nl + 1);
-        if (line.length > 0) this.track(this.handle(socket, line));
-      }
-      if (Buffer.byteLength(buffered) > MAX_LINE_BYTES) {
-        this.reply(socket, 0, new StickyProtocolError(`request line longer than ${MAX_LINE_BYTES} bytes`));
-        socket.end();
-        buffered = '';
-      }
+    readLines(socket, MAX_REQUEST_LINE_BYTES, (line) => this.track(this.handle(socket, line)), () => {
+      this.reply(socket, 0, new StickyProtocolError(`request line longer than ${MAX_REQUEST_LINE_BYTES} bytes`));
+      socket.end();
     });
   }
 
@@ -227,8 +220,6 @@ export type ProbeResult = { state: 'absent' } | { state: 'stale' } | { state: 'r
 export function probeControlSocket(path: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<ProbeResult> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
-    socket.setEncoding('utf8');
-    let buffered = '';
     const done = (result: ProbeResult): void => {
       clearTimeout(timer);
       socket.destroy();
@@ -237,34 +228,21 @@ export function probeControlSocket(path: string, timeoutMs = PROBE_TIMEOUT_MS): 
     // Something accepted the connection but does not answer (a stopped process): not ours to take.
     const timer = setTimeout(() => done({ state: 'running', pid: undefined }), timeoutMs);
     socket.on('connect', () => socket.write(`${JSON.stringify({ v: CONTROL_PROTOCOL_VERSION, id: 1, method: 'ping' })}\n`));
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
-      if (!buffered.includes('\n')) return;
+    readLines(socket, MAX_PROBE_LINE_BYTES, (line) => {
       let pid: number | undefined;
       try {
-        pid = (JSON.parse(buffered.slice(0, buffered.indexOf('\n'))) as { result?: { pid?: number } }).result?.pid;
+        pid = (JSON.parse(line) as { result?: { pid?: number } }).result?.pid;
       } catch {
         pid = undefined;
       }
       done({ state: 'running', pid });
-    });
+    }, () => done({ state: 'running', pid: undefined }));
     socket.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       socket.destroy();
       if (err.code === 'ENOENT') resolve({ state: 'absent' });
       else if (err.code === 'ECONNREFUSED' || err.code === 'ENOTSOCK') resolve({ state: 'stale' });
       else reject(new StickySetupError(`cannot check control socket ${path}: ${err.message}`, { cause: err }));
-    });
-  });
-}
-
-function listen(server: Server, path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(err);
-    server.once('error', onError);
-    server.listen(path, () => {
-      server.off('error', onError);
-      resolve();
     });
   });
 }
@@ -288,5 +266,3 @@ function unlinkQuietly(path: string): void {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }
-
-function noop(): void {}

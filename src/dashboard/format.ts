@@ -48,45 +48,12 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
   return align === 'left' ? text.padEnd(width) : text.padStart(width);
 }
 
-const SECOND_MS = 1000;
-const MINUTE_MS = 60 * SECOND_MS;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
-
-/** 0s, 59s, 4m05s, 2h07m, 3d04h: two units at most, so it fits a narrow column. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '-';
-  const two = (n: number) => String(n).padStart(2, '0');
-  if (ms < MINUTE_MS) return `${Math.floor(ms / SECOND_MS)}s`;
-  if (ms < HOUR_MS) return `${Math.floor(ms / MINUTE_MS)}m${two(Math.floor((ms % MINUTE_MS) / SECOND_MS))}s`;
-  if (ms < DAY_MS) return `${Math.floor(ms / HOUR_MS)}h${two(Math.floor((ms % HOUR_MS) / MINUTE_MS))}m`;
-  return `${Math.floor(ms / DAY_MS)}d${two(Math.floor((ms % DAY_MS) / HOUR_MS))}h`;
-}
-
-/** Binary units, at most five characters: 512B, 48.8M, 123M, 1.2G. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '-';
-  const units = ['B', 'K', 'M', 'G', 'T'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  if (unit === 0) return `${Math.round(value)}B`;
-  return value < 100 ? `${value.toFixed(1)}${units[unit]}` : `${Math.round(value)}${units[unit]}`;
-}
-
 /** Connections per second: one decimal below 100, then whole numbers, then thousands. */
 export function formatRate(perSecond: number | undefined): string {
   if (perSecond === undefined || !Number.isFinite(perSecond)) return '-';
   if (perSecond < 100) return perSecond.toFixed(1);
   if (perSecond < 10_000) return String(Math.round(perSecond));
   return `${(perSecond / 1000).toFixed(0)}k`;
-}
-
-export function formatPercent(percent: number): string {
-  return Number.isFinite(percent) ? percent.toFixed(1) : '-';
 }
 
 /** A bar `width` columns wide filled to `share` (0..1), in eighths where the glyphs allow. */
@@ -104,11 +71,4 @@ export function bar(share: number, width: number, glyphs: Glyphs): string {
 export function rule(title: string, width: number, glyphs: Glyphs): string {
   const head = `${glyphs.rule} ${title} `;
   return head.length <= width ? head + glyphs.rule.repeat(width - head.length) : fit(head, width, 'left', glyphs.ellipsis);
-}
-
-/** HH:MM:SS of a wall-clock time, for the events pane. */
-export function clockTime(epochMs: number): string {
-  const d = new Date(epochMs);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }

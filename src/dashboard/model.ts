@@ -4,7 +4,8 @@
  * socket or a clock (callers pass `nowMs`), so it is unit-tested directly.
  */
 import type { ReloadProgress, ReloadResult, StatusSnapshot, SupervisorEvent, WorkerStatus } from '../control/protocol';
-import { formatDuration, printable } from './format';
+import { describeProgress, describeReloadResult } from '../text/reload.js';
+import { printable } from './format';
 import { RateTracker } from './rates';
 
 export const MAX_EVENTS = 200;
@@ -120,8 +121,7 @@ export class DashboardModel {
       text = `failed: ${printable(outcome.error.message)}`;
     } else {
       const result = outcome.result;
-      const took = result && result.durationMs < 10_000 ? `${(result.durationMs / 1000).toFixed(1)}s` : formatDuration(result?.durationMs ?? 0);
-      text = result ? `complete: ${result.replaced.length} workers replaced in ${took}` : 'complete';
+      text = result ? `complete: ${describeReloadResult(result)}` : 'complete';
       for (const line of result?.restartNeeded ?? []) this.addNote('warn', 'reload', `not applied, needs a restart: ${line}`, nowMs);
     }
     const level = 'error' in outcome ? 'error' : 'info';
@@ -194,21 +194,5 @@ export class DashboardModel {
       const oldest = this.events[0]!.time;
       for (const [key, time] of this.seen) if (time < oldest) this.seen.delete(key);
     }
-  }
-}
-
-export function describeProgress(progress: ReloadProgress): string {
-  const detail = progress.message ? ` (${progress.message})` : '';
-  switch (progress.phase) {
-    case 'forking':
-      return `slot ${progress.slot}: forking a new worker${detail}`;
-    case 'online':
-      return `slot ${progress.slot}: new worker ${progress.newPid ?? '?'} online${detail}`;
-    case 'draining':
-      return `slot ${progress.slot}: draining old worker ${progress.oldPid ?? '?'}${detail}`;
-    case 'drained':
-      return `slot ${progress.slot}: old worker ${progress.oldPid ?? '?'} exited${detail}`;
-    case 'failed':
-      return `slot ${progress.slot}: reload failed${detail}`;
   }
 }

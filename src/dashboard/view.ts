@@ -5,16 +5,13 @@
 import type { WorkerStatus } from '../control/protocol';
 import {
   bar,
-  clockTime,
   escapeTags,
   fit,
-  formatBytes,
-  formatDuration,
-  formatPercent,
   formatRate,
   rule,
   type Glyphs,
 } from './format';
+import { formatBytes, formatClock, formatDuration, formatPercent } from '../text/units.js';
 import type { DashboardModel, EventLine, SlotEntry } from './model';
 
 export interface ViewOptions {
@@ -117,7 +114,7 @@ function header(model: DashboardModel, { width, nowMs, glyphs }: ViewOptions): s
   const link =
     model.link.kind === 'connected'
       ? colour('green-fg', 'live')
-      : colour('red-fg', `disconnected ${formatDuration(nowMs - model.link.sinceMs)}`);
+      : colour('red-fg', `disconnected ${formatDuration(nowMs - model.link.sinceMs, 'compact')}`);
   if (!snapshot) return [`{bold}sticky ${escapeTags(model.name)}{/bold}  ${link}`, 'waiting for the first status…'];
   const uptime = snapshot.uptimeMs + (model.link.kind === 'connected' ? nowMs - model.receivedAtMs : 0);
   const first = [
@@ -125,7 +122,7 @@ function header(model: DashboardModel, { width, nowMs, glyphs }: ViewOptions): s
     `routing ${snapshot.routing}`,
     `${snapshot.host}:${snapshot.port}`,
     `pid ${snapshot.pid}`,
-    `up ${formatDuration(uptime)}`,
+    `up ${formatDuration(uptime, 'compact')}`,
   ];
   const text = fit(first.join('  '), Math.max(0, width - 14), 'left', glyphs.ellipsis).trimEnd();
   const { active, total, rejected, misrouted } = snapshot.connections;
@@ -158,7 +155,7 @@ function besideText(model: DashboardModel, other: WorkerStatus, nowMs: number): 
   if (other.state !== 'draining') return other.state === 'starting' ? 'replacement starting' : other.state;
   if (other.drainDeadlineMs === undefined) return 'left';
   const leftMs = Math.max(0, other.drainDeadlineMs - (nowMs - model.receivedAtMs));
-  return `left, forced close in ${formatDuration(leftMs)}`;
+  return `left, forced close in ${formatDuration(leftMs, 'compact')}`;
 }
 
 function tableRows(model: DashboardModel, entries: SlotEntry[], { width, nowMs, glyphs }: ViewOptions): TableRow[] {
@@ -175,9 +172,9 @@ function tableRows(model: DashboardModel, entries: SlotEntry[], { width, nowMs, 
       String(worker.active),
       String(worker.total),
       formatRate(model.workerRate(worker.pid)),
-      formatBytes(worker.rssBytes),
+      formatBytes(worker.rssBytes, 'compact'),
       formatPercent(worker.cpuPercent),
-      formatDuration(worker.uptimeMs),
+      formatDuration(worker.uptimeMs, 'compact'),
       String(worker.restarts),
     ]);
     const shareText = barWidth > 0 ? ` ${bar(share, barWidth, glyphs)}${fit(`${Math.round(share * 100)}%`, SHARE_LABEL_WIDTH, 'right')}` : '';
@@ -225,8 +222,8 @@ function details(model: DashboardModel, entries: SlotEntry[], { width, glyphs, n
   const allActive = activeSum(entries);
   const share = allActive > 0 ? Math.round((worker.active / allActive) * 100) : 0;
   lines.push(
-    `slot ${entry.slot}  pid ${worker.pid}  ${colour(STATE_COLOURS[worker.state], worker.state)}  up ${formatDuration(worker.uptimeMs)}  ` +
-      `restarts ${worker.restarts}  rss ${formatBytes(worker.rssBytes)}  cpu ${formatPercent(worker.cpuPercent)}%`,
+    `slot ${entry.slot}  pid ${worker.pid}  ${colour(STATE_COLOURS[worker.state], worker.state)}  up ${formatDuration(worker.uptimeMs, 'compact')}  ` +
+      `restarts ${worker.restarts}  rss ${formatBytes(worker.rssBytes, 'compact')}  cpu ${formatPercent(worker.cpuPercent)}%`,
     `connections ${worker.active} active (${share}% of ${allActive})  ${worker.total} total  ${formatRate(model.workerRate(worker.pid))}/s`,
   );
   const other = others[0];
@@ -237,7 +234,7 @@ function details(model: DashboardModel, entries: SlotEntry[], { width, glyphs, n
     const doing = other.state === 'draining' ? `${other.active} connections ${besideText(model, other, nowMs)}` : besideText(model, other, nowMs);
     lines.push(`beside it: pid ${other.pid} ${other.state}, ${doing}${more}`);
   } else if (lastEvent) {
-    lines.push(escapeTags(fit(`last: ${clockTime(lastEvent.time)} ${lastEvent.text}`, width, 'left', glyphs.ellipsis).trimEnd()));
+    lines.push(escapeTags(fit(`last: ${formatClock(lastEvent.time)} ${lastEvent.text}`, width, 'left', glyphs.ellipsis).trimEnd()));
   }
   return lines;
 }
@@ -250,7 +247,7 @@ function eventLines(model: DashboardModel, height: number, { width, glyphs }: Vi
     const e = model.events[i]!;
     const parts = wrap(e.text, textWidth, EVENT_MAX_LINES, glyphs.ellipsis);
     const shown = parts.map((part, n) => {
-      const prefix = n === 0 ? colour('gray-fg', clockTime(e.time)) + ' ' : ' '.repeat(EVENT_INDENT);
+      const prefix = n === 0 ? colour('gray-fg', formatClock(e.time)) + ' ' : ' '.repeat(EVENT_INDENT);
       return prefix + colour(LEVEL_COLOURS[e.level], escapeTags(part));
     });
     lines.unshift(...shown.slice(Math.max(0, shown.length - (height - 1 - lines.length))));
@@ -279,7 +276,7 @@ function footer(model: DashboardModel, slotCount: number, { nowMs, width, glyphs
     case 'confirm-reload':
       return colour(['yellow-bg', 'black-fg'], ` Reload all ${slotCount} workers of ${escapeTags(model.name)}? (y/n) `);
     case 'reloading':
-      return colour('cyan-fg', ` reloading ${formatDuration(nowMs - prompt.sinceMs)}: ${escapeTags(fit(prompt.status, Math.max(0, width - 24), 'left', glyphs.ellipsis).trimEnd())}`);
+      return colour('cyan-fg', ` reloading ${formatDuration(nowMs - prompt.sinceMs, 'compact')}: ${escapeTags(fit(prompt.status, Math.max(0, width - 24), 'left', glyphs.ellipsis).trimEnd())}`);
     case 'notice':
       if (nowMs - prompt.atMs < NOTICE_SHOWN_MS) {
         return `${colour(LEVEL_COLOURS[prompt.level], ' ' + escapeTags(fit(prompt.text, Math.max(0, width - 30), 'left', glyphs.ellipsis).trimEnd()))}  ${keys}`;

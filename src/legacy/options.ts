@@ -3,6 +3,7 @@ import type { Server } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import { tlsHeaderProblem } from '../routing/options.js';
 import type { HeaderRouting } from '../config/types.js';
+import { ROUTING_FIELDS, workerCount } from '../config/schema.js';
 import { StickyConfigError } from '../errors.js';
 
 /** The options object of the original package's README. */
@@ -45,11 +46,15 @@ export function parseLegacyArgs(first: unknown, second: unknown): ParsedLegacy {
   }
   const o = first as LegacyOptions;
   const syncOn = !!(o.sync && (o.sync.isSynced || o.sync.isSyncable));
-  const routing = o.proxy ? headerRouting(o) : undefined;
+  // The options map onto the config schema: num is `workers`, header is `routing.header`.
+  const problems: string[] = [];
+  if (o.num !== undefined) workerCount(o.num, 'num', problems);
+  const routing = o.proxy ? headerRouting(o, problems) : undefined;
+  if (problems.length > 0) throw new StickyConfigError(problems);
   const serverOrFactory = checkTarget(second);
   if (routing && serverOrFactory instanceof TlsServer) throw new StickyConfigError([tlsHeaderProblem()]);
   return {
-    num: o.num === undefined ? cores : checkNum(o.num),
+    num: o.num ?? cores,
     sync: syncOn ? { event: o.sync?.event ?? DEFAULT_SYNC_EVENT } : undefined,
     routing,
     serverOrFactory,
@@ -57,22 +62,31 @@ export function parseLegacyArgs(first: unknown, second: unknown): ParsedLegacy {
 }
 
 /** `proxy: true` is header routing; `header` and `ignoreMissingHeader` only count with it, as in the original. */
-function headerRouting(o: LegacyOptions): HeaderRouting {
-  if (o.header !== undefined && (typeof o.header !== 'string' || o.header.trim() === '')) {
-    throw new StickyConfigError([`header: ${JSON.stringify(o.header)} is not a header name`]);
-  }
+function headerRouting(o: LegacyOptions, problems: string[]): HeaderRouting {
+  // The original read req.headers[header]: surrounding blanks were never part of the name.
+  const header = typeof o.header === 'string' && o.header.trim() !== '' ? o.header.trim() : o.header;
+  if (header !== undefined) ROUTING_FIELDS.header.check(header, 'header', problems);
   return {
     by: 'header',
-    header: o.header?.trim(),
+    header,
     ignoreMissingHeader: o.ignoreMissingHeader === undefined ? undefined : !!o.ignoreMissingHeader,
   };
 }
 
 function checkNum(n: unknown): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1024) {
-    throw new StickyConfigError([`num: ${String(n)} is not a whole number from 1 to 1024`]);
-  }
-  return n;
+  const problems: string[] = [];
+  workerCount(n, 'num', problems);
+  if (problems.length > 0) throw new StickyConfigError(problems);
+  return n as number;
+}
+
+/** sticky.listen(server, port, { workers }): the same worker limit as everywhere. */
+export function checkListenWorkers(workers: unknown): number {
+  if (workers === undefined) return availableParallelism();
+  const problems: string[] = [];
+  workerCount(workers, 'workers', problems);
+  if (problems.length > 0) throw new StickyConfigError(problems);
+  return workers as number;
 }
 
 function checkTarget(x: unknown): ServerOrFactory {

@@ -4,6 +4,8 @@
  * A few lines instead of pino-pretty: we print our own records only, and pino-pretty would
  * add a dozen dependencies to every install for it.
  */
+import { formatClock } from '../text/units.js';
+
 const LEVELS: Record<number, { label: string; color: string }> = {
   10: { label: 'TRACE', color: '90' },
   20: { label: 'DEBUG', color: '36' },
@@ -17,7 +19,7 @@ const HIDDEN = new Set(['level', 'time', 'msg', 'name', 'pid', 'hostname', 'stac
 export function formatPretty(record: Record<string, unknown>, color: boolean): string {
   const level = LEVELS[record.level as number] ?? { label: String(record.level).padEnd(5), color: '0' };
   const paint = (code: string, s: string): string => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const time = typeof record.time === 'number' ? new Date(record.time).toISOString().slice(11, 23) : '';
+  const time = typeof record.time === 'number' ? formatClock(record.time, true) : '';
   const fields = Object.entries(record)
     .filter(([k, v]) => !HIDDEN.has(k) && v !== undefined)
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)

@@ -129,6 +129,15 @@ function isMappedV4(groups: number[]): boolean {
     groups[4] === 0 && groups[5] === 0xffff;
 }
 
+function mappedV4(groups: number[]): number {
+  return ((groups[6]! << 16) | groups[7]!) >>> 0;
+}
+
+/** The form Node reports for an IPv6 peer: RFC 5952, IPv4-mapped addresses as `::ffff:a.b.c.d`. */
+export function formatPeerIPv6(groups: number[]): string {
+  return isMappedV4(groups) ? MAPPED_PREFIX + formatIPv4(mappedV4(groups)) : formatIPv6(groups);
+}
+
 function maskIPv4(n: number, bits: number): number {
   return (n & ipv4MaskWord(bits)) >>> 0;
 }
@@ -220,7 +229,7 @@ export function addressKey(address: string | undefined, prefix: PrefixOptions = 
   if (v4 !== null) return keyV4(v4, prefix.ipv4Prefix);
   const v6 = parseIPv6(address);
   if (!v6) return null;
-  if (isMappedV4(v6)) return keyV4(((v6[6]! << 16) | v6[7]!) >>> 0, prefix.ipv4Prefix);
+  if (isMappedV4(v6)) return keyV4(mappedV4(v6), prefix.ipv4Prefix);
   if (prefix.ipv6Prefix === undefined || prefix.ipv6Prefix >= 128) return formatIPv6(v6);
   return `${formatIPv6(maskIPv6(v6, prefix.ipv6Prefix))}/${prefix.ipv6Prefix}`;
 }

@@ -25,6 +25,16 @@ for (let c = 0x30; c <= 0x39; c++) TCHAR[c] = 1;
 for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = 1;
 for (let c = 0x61; c <= 0x7a; c++) TCHAR[c] = 1;
 
+/** Whether `name` could be a header name the parser reads (the config's routing.header check). */
+export function isHeaderName(name: string): boolean {
+  if (name === '') return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c > 0xff || TCHAR[c] !== 1) return false;
+  }
+  return true;
+}
+
 /**
  * Feeds on a request's bytes as they arrive and answers once the head has ended. Strict
  * enough to turn away what is not HTTP at its first bad byte (a TLS ClientHello fails on

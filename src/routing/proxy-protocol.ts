@@ -3,7 +3,7 @@
  * https://www.haproxy.org/download/2.8/doc/proxy-protocol.txt
  */
 import { isIP } from 'node:net';
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './address.js';
+import { formatPeerIPv6, parseIPv4, parseIPv6 } from './address.js';
 
 export interface ProxySource {
   address: string;
@@ -57,7 +57,7 @@ function parseV1(buf: Buffer): ProxyResult {
   if (!v1Address(src, want) || !v1Address(dst, want)) return fail(`v1 ${proto} address malformed`);
   const sport = v1Port(srcPort);
   if (sport === -1 || v1Port(dstPort) === -1) return fail('v1 port malformed');
-  const address = want === 4 ? src : ipv6Text(parseIPv6(src)!);
+  const address = want === 4 ? src : formatPeerIPv6(parseIPv6(src)!);
   return { state: 'done', length: lf + 1, source: { address, port: sport, family: want === 4 ? 'IPv4' : 'IPv6' } };
 }
 
@@ -125,13 +125,7 @@ function ipv4At(buf: Buffer, at: number): string {
 function ipv6At(buf: Buffer, at: number): string {
   const groups: number[] = [];
   for (let i = 0; i < 8; i++) groups.push(buf.readUInt16BE(at + i * 2));
-  return ipv6Text(groups);
-}
-
-/** The form Node reports for a peer: RFC 5952, IPv4-mapped addresses as `::ffff:a.b.c.d`. */
-function ipv6Text(groups: number[]): string {
-  const mapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
-  return mapped ? `::ffff:${formatIPv4(((groups[6]! << 16) | groups[7]!) >>> 0)}` : formatIPv6(groups);
+  return formatPeerIPv6(groups);
 }
 
 function fail(reason: string): ProxyResult {

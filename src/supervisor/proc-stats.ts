@@ -8,17 +8,28 @@ export interface ProcUsage {
   cpuPercent: number;
 }
 
-/** utime + stime (clock ticks) from /proc/PID/stat; the command name may hold spaces and parens. */
-export function parseStatTicks(stat: string): number {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
-  return Number(fields[11]) + Number(fields[12]);
+export interface ProcStat {
+  /** R, S, D, Z (zombie: exited, not yet reaped), ... */
+  state: string;
+  ppid: number;
+  /** utime + stime, in clock ticks. */
+  ticks: number;
 }
 
-/** Resident set size in bytes from /proc/PID/status (`VmRSS:   51200 kB`). */
-export function parseStatusRss(status: string): number {
-  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-  return m ? Number(m[1]) * 1024 : 0;
+/**
+ * The fields we use from /proc/PID/stat. The command name (field 2) may hold spaces and
+ * parentheses, so fields are counted from the last ')'.
+ */
+export function parseStat(stat: string): ProcStat {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state), ppid field 4; utime and stime are fields 14 and 15.
+  return { state: fields[0] ?? '', ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+}
+
+/** A size field of /proc/PID/status in bytes (`VmRSS:   51200 kB`); undefined when absent (a zombie). */
+export function parseStatusBytes(status: string, field = 'VmRSS'): number | undefined {
+  const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
+  return m ? Number(m[1]) * 1024 : undefined;
 }
 
 /**
@@ -39,13 +50,13 @@ export class ProcSampler {
       this.last.delete(pid);
       return { rssBytes: 0, cpuPercent: 0 };
     }
-    const ticks = parseStatTicks(stat);
+    const { ticks } = parseStat(stat);
     const now = Date.now();
     const prev = this.last.get(pid) ?? { ticks: 0, at: now - uptimeMs };
     this.last.set(pid, { ticks, at: now });
     const elapsedMs = now - prev.at;
     const cpuPercent = elapsedMs > 0 ? ((ticks - prev.ticks) / TICKS_PER_SECOND) / (elapsedMs / 1000) * 100 : 0;
-    return { rssBytes: parseStatusRss(status), cpuPercent: Math.max(0, Math.round(cpuPercent * 10) / 10) };
+    return { rssBytes: parseStatusBytes(status) ?? 0, cpuPercent: Math.max(0, Math.round(cpuPercent * 10) / 10) };
   }
 
   /** Drops samples of pids no longer in `live`. */

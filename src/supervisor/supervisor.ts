@@ -22,6 +22,8 @@ import { EventLog } from './event-log.js';
 import { ProcSampler } from './proc-stats.js';
 import { rollingReload } from './reload.js';
 import { describeExit, workerRows } from './status.js';
+import { listen } from '../util/listen.js';
+import { noop } from '../util/noop.js';
 
 /** The compiled worker entry (dist/worker/entry.js) that loads the user's script. */
 const WORKER_ENTRY = resolve(__dirname, '../worker/entry.js');
@@ -109,7 +111,10 @@ export class Supervisor {
     this.events.subscribe((e) => this.control?.publishLog(e));
     try {
       this.applyWorkerSettings(this.config);
-      await listen(this.balancer, this.config.port, this.config.host);
+      const { port, host } = this.config;
+      await listen(this.balancer, { port, host }).catch((err: Error) => {
+        throw new StickySetupError(`cannot listen on ${host}:${port}: ${err.message}`, { cause: err });
+      });
       this.events.record('info', 'listening', `listening on ${this.config.host}:${this.port} (routing by ${this.config.routing.by}), control socket ${this.socketPath}`);
       this.pool.start(this.config.reload.readyTimeoutMs);
       await Promise.all(this.pool.slots.map((s) => (s.current ? this.pool.whenSettled(s.current) : true)));
@@ -332,16 +337,3 @@ export class Supervisor {
     this.signalHandlers.clear();
   }
 }
-
-function listen(server: BalancerServer, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(new StickySetupError(`cannot listen on ${host}:${port}: ${err.message}`, { cause: err }));
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-function noop(): void {}

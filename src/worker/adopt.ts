@@ -6,6 +6,7 @@ import { KeepAliveEnder } from './keep-alive.js';
 import { headerRoutingFromEnv, MisrouteCheck } from './misroute.js';
 import { RemoteOverrides } from './remote-override.js';
 import { replay, type SyncOptions } from './replay.js';
+import { noop } from '../util/noop.js';
 
 export interface AdoptOptions {
   sync?: SyncOptions;
@@ -138,5 +139,3 @@ async function drain(state: Adopted, timeoutMs: number): Promise<void> {
   tracker.flush();
   process.exit(0);
 }
-
-function noop(): void {}

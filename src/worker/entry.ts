@@ -9,6 +9,8 @@ import { Server } from 'node:net';
 import { STICKY_CMD, type WorkerErrorMessage } from '../ipc/messages.js';
 import { adoptServer, adoptedServer, setWorkerEnv } from './adopt.js';
 import { SCRIPT_ENV } from './script-env.js';
+import { isPlainObject } from '../util/is-plain-object.js';
+import { noop } from '../util/noop.js';
 
 const ERROR_SEND_TIMEOUT_MS = 1000;
 
@@ -40,10 +42,6 @@ function defaultExport(mod: unknown): unknown {
   }
   if (isPlainObject(value) && Object.keys(value).length === 0) return undefined;
   return value;
-}
-
-function isPlainObject(x: unknown): x is object {
-  return typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype;
 }
 
 /** http, https, tls and net servers; not a socket.io Server, which has listen() and emit() too. */
@@ -85,5 +83,3 @@ main().catch((err: unknown) => {
   setTimeout(exit, ERROR_SEND_TIMEOUT_MS).unref();
   sendReport(err, exit);
 });
-
-function noop(): void {}

@@ -34,7 +34,7 @@ const cases: Case[] = [
   { what: 'unknown key without a near match', config: { script: './server.js', color: 'blue' }, lines: ['color: unknown key; allowed keys: name, script,'] },
   { what: 'wrong type', config: { script: './server.js', port: '3000' }, lines: ['port: "3000" is not an integer from 0 to 65535'] },
   { what: 'out of range', config: { script: './server.js', port: 70_000 }, lines: ['port: 70000 is not an integer from 0 to 65535'] },
-  { what: 'not an integer', config: { script: './server.js', reload: { drainTimeoutMs: 1.5 } }, lines: ['reload.drainTimeoutMs: 1.5 is not an integer of at least 0'] },
+  { what: 'not an integer', config: { script: './server.js', reload: { drainTimeoutMs: 1.5 } }, lines: ['reload.drainTimeoutMs: 1.5 is not an integer from 0 to 2147483647'] },
   { what: 'workers', config: { script: './server.js', workers: 0 }, lines: ['workers: 0 is not "auto" or an integer from 1 to 1024'] },
   {
     what: 'enum with a typo',
@@ -98,6 +98,27 @@ describe.concurrent('sticky start with a wrong config', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('sticky.config.ts: 1 problem');
     expect(result.stderr).toMatch(/cannot load the config: line 2, column \d+: /);
+  });
+
+  test('sticky.config.ts with values the balancer used to refuse later → exit 2, one line each, naming the file', async () => {
+    const name = uniqueName('bad');
+    const result = await startWith('sticky.config.ts', {
+      'sticky.config.ts': `export default {
+  name: ${JSON.stringify(name)},
+  script: './server.js',
+  routing: { by: 'header' as const, trustedHops: 100, headerTimeoutMs: 7.2e6, maxPending: 5e6, maxHeaderBytes: 512 },
+};
+`,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n').map((line) => line.trim())).toEqual([
+      expect.stringMatching(/sticky\.config\.ts: 4 problems$/),
+      'routing.trustedHops: 100 is not an integer from 1 to 64',
+      'routing.headerTimeoutMs: 7200000 is not an integer from 1 to 3600000',
+      'routing.maxPending: 5000000 is not an integer from 1 to 1000000',
+      'routing.maxHeaderBytes: 512 is not an integer from 1024 to 1048576',
+    ]);
+    expect(existsSync(controlSocketPath(name))).toBe(false);
   });
 
   test('a .ts config that fails at load time → exit 2 naming the file, not its temporary copy', async () => {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { waitFor } from './wait-for.js';
+import { parseStat } from '../../src/supervisor/proc-stats.js';
 
 export interface Started {
   child: ChildProcess;
@@ -85,8 +86,7 @@ export function tryKill(pid: number, signal: NodeJS.Signals): boolean {
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
-    return state !== 'Z';
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).state !== 'Z';
   } catch {
     return false;
   }
@@ -98,8 +98,7 @@ export function descendants(pid: number): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const { ppid } = parseStat(readFileSync(`/proc/${entry}/stat`, 'utf8'));
       const list = children.get(ppid) ?? [];
       list.push(Number(entry));
       children.set(ppid, list);

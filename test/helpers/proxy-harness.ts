@@ -6,6 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 
 import { waitFor } from './wait-for.js';
+import { parseStatusBytes } from '../../src/supervisor/proc-stats.js';
 
 export { waitFor };
 export { fdCount, isAlive } from './processes.js';
@@ -175,8 +176,7 @@ export function parseResponses(raw: Buffer): { status: number; body: string }[] 
 }
 
 export function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
+  return parseStatusBytes(readFileSync(`/proc/${pid}/status`, 'utf8')) ?? 0;
 }
 
 /** Runs a process to its exit and returns what it printed (for config errors). */

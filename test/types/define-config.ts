@@ -11,6 +11,16 @@ const full: StickyConfig = defineConfig({
 });
 sticky.defineConfig(full);
 defineConfig({ script: 'x', routing: { by: 'proxy-protocol', maxPending: 5 }, broadcast: 'cluster', watch: false });
+defineConfig({
+  script: 'x',
+  routing: { by: 'ip', accept: 'kernel' },
+  reload: { killTimeoutMs: 5_000 },
+  restart: { maxMemory: '512M' },
+  health: { heartbeatMs: 1_000, timeoutMs: 10_000, handoffTimeoutMs: 2_000 },
+  log: { file: 'logs/app.log' },
+  metrics: { port: 9090 },
+});
+defineConfig({ script: 'x', routing: { by: 'header', trustedProxies: ['10.0.0.0/8'] }, restart: { maxMemory: 536_870_912 }, metrics: false });
 
 // @ts-expect-error script is required
 defineConfig({ port: 3000 });
@@ -26,3 +36,9 @@ defineConfig({ script: 'x', workers: 'all' });
 defineConfig({ script: 'x', env: { PORT: 3000 } });
 // @ts-expect-error log levels are pino's
 defineConfig({ script: 'x', log: { level: 'verbose' } });
+// @ts-expect-error accept is an ip-mode option
+defineConfig({ script: 'x', routing: { by: 'header', accept: 'kernel' } });
+// @ts-expect-error trustedProxies only exists in header and proxy-protocol modes
+defineConfig({ script: 'x', routing: { by: 'ip', trustedProxies: ['10.0.0.1'] } });
+// @ts-expect-error metrics needs a port
+defineConfig({ script: 'x', metrics: { host: '127.0.0.1' } });

@@ -5,32 +5,12 @@ import {
   bar,
   escapeTags,
   fit,
-  formatBytes,
-  formatDuration,
   formatRate,
   printable,
   rule,
 } from '../../src/dashboard/format';
 
 describe('dashboard formatting', () => {
-  it('shows durations in at most two units', () => {
-    expect(formatDuration(0)).toBe('0s');
-    expect(formatDuration(59_999)).toBe('59s');
-    expect(formatDuration(4 * 60_000 + 5_000)).toBe('4m05s');
-    expect(formatDuration(2 * 3_600_000 + 7 * 60_000)).toBe('2h07m');
-    expect(formatDuration(3 * 86_400_000 + 4 * 3_600_000)).toBe('3d04h');
-    expect(formatDuration(-1)).toBe('-');
-    expect(formatDuration(Number.NaN)).toBe('-');
-  });
-
-  it('shows memory in binary units within five characters', () => {
-    expect(formatBytes(512)).toBe('512B');
-    expect(formatBytes(51_200_000)).toBe('48.8M');
-    expect(formatBytes(123 * 1024 * 1024)).toBe('123M');
-    expect(formatBytes(1.25 * 1024 ** 3)).toBe('1.3G');
-    for (const n of [0, 1023, 1024, 99.99 * 1024 ** 2, 1023.9 * 1024 ** 3]) expect(formatBytes(n).length).toBeLessThanOrEqual(6);
-  });
-
   it('shows rates with a decimal only while small', () => {
     expect(formatRate(undefined)).toBe('-');
     expect(formatRate(0)).toBe('0.0');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { globToRegExp, makeIgnore } from '../../src/watch/ignore.js';
+import { makeIgnore } from '../../src/watch/ignore.js';
 
 describe('makeIgnore', () => {
   const ignored = makeIgnore(['/app/dist', '/app/src'], ['*.map', 'generated/**']);
@@ -34,13 +34,32 @@ describe('makeIgnore', () => {
   });
 });
 
-describe('globToRegExp', () => {
-  it('maps *, ** and ? without crossing folders where it should not', () => {
-    expect(globToRegExp('*.js').test('a.js')).toBe(true);
-    expect(globToRegExp('*.js').test('a/b.js')).toBe(false);
-    expect(globToRegExp('**/*.js').test('a/b/c.js')).toBe(true);
-    expect(globToRegExp('**/*.js').test('c.js')).toBe(true);
-    expect(globToRegExp('a?c').test('abc')).toBe(true);
-    expect(globToRegExp('a.c').test('abc')).toBe(false);
+describe('watch.ignored globs (picomatch)', () => {
+  const at = (globs: string[]) => makeIgnore(['/app'], globs);
+
+  it('matches brace lists and character classes, which the hand-made matcher never did', () => {
+    const braces = at(['*.{map,tmp}']);
+    expect([braces('/app/a.js.map'), braces('/app/lib/b.tmp'), braces('/app/c.js')]).toEqual([true, true, false]);
+    const classes = at(['*.[jt]s']);
+    expect([classes('/app/a.js'), classes('/app/b.ts'), classes('/app/c.cs'), classes('/app/d.mjs')]).toEqual([true, true, false, false]);
+  });
+
+  it('keeps *, ** and ? inside their folders', () => {
+    expect(at(['src/*.js'])('/app/src/a.js')).toBe(true);
+    expect(at(['src/*.js'])('/app/src/lib/a.js')).toBe(false);
+    expect(at(['**/gen/*.js'])('/app/a/b/gen/c.js')).toBe(true);
+    expect(at(['**/gen/*.js'])('/app/gen/c.js')).toBe(true);
+    expect(at(['a?c'])('/app/abc')).toBe(true);
+    expect(at(['a?c'])('/app/a/c')).toBe(false);
+    expect(at(['a.c'])('/app/abc')).toBe(false);
+  });
+
+  it('takes a leading ./ as the watched root', () => {
+    expect(at(['./tmp/**'])('/app/tmp/x.log')).toBe(true);
+    expect(at(['./tmp/**'])('/app/src/tmp/x.log')).toBe(false);
+  });
+
+  it("still ignores cosmiconfig's temporary .mjs when a glob list is given", () => {
+    expect(at(['*.[jt]s'])('/app/sticky.config.ts.0b8f2a51-3c4d-4e5f-8a9b-0c1d2e3f4a5b.mjs')).toBe(true);
   });
 });

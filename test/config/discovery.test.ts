@@ -94,15 +94,17 @@ test('defaults of DESIGN.md', async () => {
     port: 3000,
     host: '0.0.0.0',
     workers: availableParallelism(),
-    routing: { by: 'ip', seed: 0, maxPending: 10_000 },
+    routing: { by: 'ip', accept: 'auto', seed: 0, maxPending: 10_000 },
     broadcast: false,
     env: {},
     execArgv: [],
     args: [],
-    reload: { readyTimeoutMs: 10_000, drainTimeoutMs: 30_000 },
-    restart: { minUptimeMs: 1_000, maxBackoffMs: 15_000 },
+    reload: { readyTimeoutMs: 10_000, drainTimeoutMs: 30_000, killTimeoutMs: 5_000 },
+    restart: { minUptimeMs: 1_000, maxBackoffMs: 15_000, maxMemory: undefined },
+    health: { heartbeatMs: 1_000, timeoutMs: 10_000, handoffTimeoutMs: 2_000 },
     watch: false,
-    log: { level: 'info' },
+    log: { level: 'info', file: undefined },
+    metrics: false,
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { closest, editDistance } from '../../src/config/suggest.js';
-import { validateConfig } from '../../src/config/validate.js';
+import { validateConfig } from '../../src/config/schema.js';
 import { StickyConfigError } from '../../src/errors.js';
 
 describe('validateConfig', () => {

@@ -138,7 +138,7 @@ describe('dashboard view', () => {
     expect(plain(buildView(m, at80x24).footer)).toBe(' Reload all 2 workers of chat? (y/n) ');
     m.answerReload(true, 50_000);
     m.addReloadProgress({ slot: 1, phase: 'draining', oldPid: 7 }, 52_000);
-    expect(plain(buildView(m, { ...at80x24, nowMs: 53_000 }).footer)).toBe(' reloading 3s: slot 1: draining old worker 7');
+    expect(plain(buildView(m, { ...at80x24, nowMs: 53_000 }).footer)).toBe(' reloading 3s: slot 1: draining old worker pid 7');
     m.reloadFinished({ result: null }, 54_000);
     expect(plain(buildView(m, { ...at80x24, nowMs: 55_000 }).footer)).toMatch(/^ reload complete/);
     expect(plain(buildView(m, { ...at80x24, nowMs: 99_000 }).footer)).toBe(' q quit  r reload  ↑/↓ select');

@@ -1,7 +1,8 @@
 import https from 'node:https';
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { HEADER_DEFAULTS, resolveRouting } from '../../src/routing/options.js';
+import { resolveRouting } from '../../src/routing/options.js';
+import { DEFAULTS } from '../../src/config/schema.js';
 import { RejectLog } from '../../src/balancer/reject-log.js';
 import { parseLegacyArgs } from '../../src/legacy/options.js';
 import { StickyConfigError } from '../../src/errors.js';
@@ -15,7 +16,10 @@ const problems = (f: () => unknown): string[] => {
 describe('resolveRouting', () => {
   it('defaults to ip and fills header defaults', () => {
     expect(resolveRouting(undefined)).toMatchObject({ by: 'ip', seed: 0, maxPending: 10_000 });
-    expect(resolveRouting({ by: 'header', header: 'X-Real-IP' })).toMatchObject({ ...HEADER_DEFAULTS, header: 'x-real-ip' });
+    expect(resolveRouting({ by: 'header', header: 'X-Real-IP' })).toEqual({
+      by: 'header', header: 'x-real-ip', seed: DEFAULTS.routing.seed, maxPending: DEFAULTS.routing.maxPending,
+      trustedHops: 1, ignoreMissingHeader: false, headerTimeoutMs: 10_000, maxHeaderBytes: 16_384,
+    });
   });
 
   it('lets routing fields win over the top-level ones', () => {
@@ -24,11 +28,11 @@ describe('resolveRouting', () => {
 
   it('reports every problem with its key', () => {
     expect(problems(() => resolveRouting({ by: 'header', trustedHops: 1.5, headerTimeoutMs: -1, ignoreMissingHeader: 'yes' as unknown as boolean }))).toEqual([
-      'routing.trustedHops: 1.5 is not a whole number from 1 to 64',
-      'routing.headerTimeoutMs: -1 is not a whole number from 1 to 3600000',
+      'routing.trustedHops: 1.5 is not an integer from 1 to 64',
+      'routing.headerTimeoutMs: -1 is not an integer from 1 to 3600000',
       'routing.ignoreMissingHeader: "yes" is not true or false',
     ]);
-    expect(problems(() => resolveRouting({ by: 'hedaer' } as never))).toEqual(['routing.by: "hedaer" is not one of ip, header, proxy-protocol']);
+    expect(problems(() => resolveRouting({ by: 'hedaer' } as never))).toEqual(['routing.by: "hedaer" is not one of ip, header, proxy-protocol (did you mean "header"?)']);
   });
 });
 
@@ -52,7 +56,7 @@ describe('legacy options', () => {
   });
 
   it('refuses an empty header name and a TLS server with proxy: true', () => {
-    expect(problems(() => parseLegacyArgs({ proxy: true, header: ' ' }, factory))).toEqual(['header: " " is not a header name']);
+    expect(problems(() => parseLegacyArgs({ proxy: true, header: ' ' }, factory))).toEqual(['header: " " is not an HTTP header name']);
     const tlsServer = https.createServer();
     expect(problems(() => parseLegacyArgs({ proxy: true }, tlsServer))[0]).toMatch(/use "ip" or "proxy-protocol"/);
     expect(parseLegacyArgs({ num: 1 }, tlsServer).routing).toBeUndefined();

@@ -107,14 +107,14 @@ describe('dashboard model', () => {
     model.requestReload();
     expect(model.prompt.kind).toBe('reloading');
     model.addReloadProgress({ slot: 0, phase: 'online', oldPid: 1, newPid: 2 }, 20);
-    expect(model.prompt).toMatchObject({ kind: 'reloading', status: 'slot 0: new worker 2 online' });
+    expect(model.prompt).toMatchObject({ kind: 'reloading', status: 'slot 0: new worker pid 2 online' });
     // The supervisor logs the steps itself; only a failed step is added here, with its reason.
-    expect(model.events.map((e) => e.text)).not.toContain('reload: slot 0: new worker 2 online');
+    expect(model.events.map((e) => e.text)).not.toContain('reload: slot 0: new worker pid 2 online');
     model.addReloadProgress({ slot: 1, phase: 'failed', message: 'exit code 1' }, 25);
     model.reloadFinished({ error: { message: 'slot 1: new worker not ready within 10000 ms' } }, 30);
     expect(model.prompt).toMatchObject({ kind: 'notice', level: 'error', text: 'reload failed: slot 1: new worker not ready within 10000 ms' });
     expect(model.events.map((e) => e.text).slice(-2)).toEqual([
-      'reload: slot 1: reload failed (exit code 1)',
+      'reload: slot 1: new worker failed, the old one keeps serving: exit code 1',
       'reload: failed: slot 1: new worker not ready within 10000 ms',
     ]);
   });

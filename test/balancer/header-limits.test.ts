@@ -141,7 +141,7 @@ describe('header mode options', () => {
       STICKY_ROUTING: JSON.stringify({ by: 'header', trustedHops: 0, header: 'bad header', maxHeaderBytes: 10 }),
     });
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/routing\.trustedHops: 0 is not a whole number from 1 to 64/);
+    expect(r.stderr).toMatch(/routing\.trustedHops: 0 is not an integer from 1 to 64/);
     expect(r.stderr).toMatch(/routing\.header: "bad header" is not an HTTP header name/);
     expect(r.stderr).toMatch(/routing\.maxHeaderBytes: 10 /);
     const mode = await runToExit([path.join(FIXTURES, 'routing-server.js')], { STICKY_ROUTING: '{"by":"hedaer"}' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressKey, parseIPv4, parseIPv6, formatIPv6 } from '../../src/routing/address.js';
+import { addressKey, formatIPv6, formatPeerIPv6, parseIPv4, parseIPv6 } from '../../src/routing/address.js';
 
 describe('address keys', () => {
   it('folds IPv4-mapped IPv6 to IPv4 in every spelling', () => {
@@ -37,5 +37,14 @@ describe('address keys', () => {
     expect(parseIPv6('::')).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
     expect(formatIPv6(parseIPv6('1:0:0:1:0:0:0:1')!)).toBe('1:0:0:1::1');
     expect(formatIPv6(parseIPv6('1:2:3:4:5:6:7:8')!)).toBe('1:2:3:4:5:6:7:8');
+  });
+});
+
+describe('formatPeerIPv6', () => {
+  it('writes what Node reports for a peer: IPv4-mapped with a dotted tail, the rest RFC 5952', () => {
+    expect(formatPeerIPv6(parseIPv6('::ffff:c000:209')!)).toBe('::ffff:192.0.2.9');
+    expect(formatPeerIPv6(parseIPv6('2001:DB8:0:0:0:0:0:1')!)).toBe('2001:db8::1');
+    // Only ::ffff:0:0/96 is mapped; the deprecated IPv4-compatible form stays hex.
+    expect(formatPeerIPv6(parseIPv6('::c000:209')!)).toBe('::c000:209');
   });
 });
