@@ -5,6 +5,8 @@
  */
 
 export interface TcpHandle {
+  /** Called per accepted connection once listen() ran; `client` is the accepted handle. */
+  onconnection: ((err: number, client: unknown) => void) | null;
   open(fd: number): number;
   listen(backlog: number): number;
   getsockname(out: { address?: string; family?: string; port?: number }): number;
