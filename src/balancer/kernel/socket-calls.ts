@@ -75,11 +75,16 @@ export function loadSocketCalls(load: Loader = require, env: NodeJS.ProcessEnv =
     return { ok: false, reason: `the optional dependency koffi did not load (${firstLine(err)})` };
   }
   try {
-    return { ok: true, calls: bindCalls(koffi) };
+    let calls = bound.get(koffi);
+    if (!calls) bound.set(koffi, calls = bindCalls(koffi));
+    return { ok: true, calls };
   } catch (err) {
     return { ok: false, reason: `koffi could not bind libc's socket calls (${firstLine(err)})` };
   }
 }
+
+/** Bound once per koffi: it refuses a second struct type of the same name. */
+const bound = new WeakMap<Koffi, SocketCalls>();
 
 function bindCalls(koffi: Koffi): SocketCalls {
   const libc = koffi.load(null);
