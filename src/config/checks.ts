@@ -3,6 +3,7 @@
  * (`key.path: value is not what is allowed`) and never stops at the first, so users see
  * every mistake at once. Pure: no I/O.
  */
+import { isPlainObject } from '../util/is-plain-object.js';
 import { closest } from './suggest.js';
 
 export type Check = (value: unknown, path: string, problems: string[]) => void;
@@ -33,11 +34,7 @@ export function show(value: unknown): string {
   return text.length > MAX_SHOWN_CHARS ? `${text.slice(0, MAX_SHOWN_CHARS - 3)}...` : text;
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
+export { isPlainObject };
 
 export function describeInteger(min: number, max?: number): string {
   return max === undefined ? `an integer of at least ${min}` : `an integer from ${min} to ${max}`;
