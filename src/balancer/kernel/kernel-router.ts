@@ -6,7 +6,9 @@
  * slot's first worker boots, its connections wait in the kernel's queue, as the Dispatcher
  * makes them wait for a booting slot.
  */
-import type { Dispatcher, NativeHandle, Target } from '../dispatcher.js';
+import type { Dispatcher } from '../dispatcher.js';
+import type { ConnectionRouter, Target } from '../connection-router.js';
+import type { NativeHandle } from '../../ipc/handoff.js';
 import { hashKey } from '../../routing/hash.js';
 import { peerKey, type PrefixOptions } from '../../routing/address.js';
 import type { ReuseportGroup } from './reuseport-group.js';
@@ -23,7 +25,7 @@ export interface KernelRouterOptions {
   onError?(slot: number, err: Error): void;
 }
 
-export class KernelRouter {
+export class KernelRouter implements ConnectionRouter {
   private group: ReuseportGroup | undefined;
   private readonly targets: (Target | undefined)[];
   private readonly booting: boolean[];

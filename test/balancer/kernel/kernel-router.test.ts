@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Server } from 'node:net';
-import { Dispatcher, type Connection, type NativeHandle, type Target } from '../../../src/balancer/dispatcher.js';
+import { Dispatcher } from '../../../src/balancer/dispatcher.js';
+import type { Target } from '../../../src/balancer/connection-router.js';
+import type { Connection, NativeHandle } from '../../../src/ipc/handoff.js';
 import { KernelRouter } from '../../../src/balancer/kernel/kernel-router.js';
 import { ReuseportGroup, claimPort } from '../../../src/balancer/kernel/reuseport-group.js';
 import { slotOfAddress } from '../../../src/balancer/kernel/steer-program.js';
