@@ -158,7 +158,11 @@ export class BalancerServer extends Server {
   override listen(...args: unknown[]): this {
     const tcp = this.kernel && this.routing.by === 'ip' ? tcpListenArgs(args) : null;
     if (!tcp || this.routing.by !== 'ip') {
-      this.accept = 'primary';
+      if (this.routing.by === 'ip') {
+        this.accept = 'primary';
+        this.acceptReason = this.kernel ? 'a path, handle or descriptor is accepted in the primary' : 'routing.accept is "primary"';
+        this.emit('accept', this.accept, this.acceptReason);
+      }
       return super.listen(...(args as Parameters<Server['listen']>));
     }
     if (tcp.callback) this.once('listening', tcp.callback);
@@ -166,9 +170,10 @@ export class BalancerServer extends Server {
     chooseAccept(this.routing.accept, tcp.target, steer).then((choice) => {
       this.accept = choice.accept;
       this.acceptReason = choice.reason;
-      this.emit('accept', choice.accept, choice.reason);
+      // Said once: by whoever listens for 'accept' (the supervisor), else here when auto fell back.
+      if (this.listenerCount('accept') > 0) this.emit('accept', choice.accept, choice.reason);
+      else if (choice.accept === 'primary') this.logger.warn({ accept: 'primary' }, `accepting in the primary: ${choice.reason}`);
       if (choice.accept === 'primary') {
-        this.logger.warn({ accept: 'primary' }, `accepting in the primary: ${choice.reason}`);
         super.listen({ port: tcp.target.port, host: tcp.target.host, ipv6Only: tcp.target.ipv6Only, backlog: tcp.target.backlog });
         return;
       }
