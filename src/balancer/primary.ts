@@ -3,7 +3,7 @@ import type { NativeHandle } from '../ipc/handoff.js';
 import { Dispatcher } from './dispatcher.js';
 import type { ConnectionRouter } from './connection-router.js';
 import { KernelRouter } from './kernel/kernel-router.js';
-import { chooseAccept, type AcceptChoice } from './kernel/choose-accept.js';
+import { AUTO_PRIMARY_REASON, AUTO_TRIES_KERNEL, chooseAccept, type AcceptChoice } from './kernel/choose-accept.js';
 import { tcpListenArgs } from './kernel/listen-args.js';
 import { hashKey } from '../routing/hash.js';
 import { addressKey, peerKey, type PrefixOptions } from '../routing/address.js';
@@ -72,7 +72,7 @@ export class BalancerServer extends Server {
     });
     this.logger = options.logger ?? stderrLogger;
     this.slotCount = options.workers;
-    this.kernel = routing.by === 'ip' && routing.accept !== 'primary'
+    this.kernel = routing.by === 'ip' && (routing.accept === 'kernel' || (routing.accept === 'auto' && AUTO_TRIES_KERNEL))
       ? new KernelRouter(this.dispatcher, {
         slotCount: options.workers, seed: this.seed, prefix: this.prefix, backlog: KERNEL_BACKLOG,
         giveSocket: (target, socket) => (target as { listenOn?(s: unknown): boolean }).listenOn?.(socket) ?? false,
@@ -160,8 +160,9 @@ export class BalancerServer extends Server {
     if (!tcp || this.routing.by !== 'ip') {
       if (this.routing.by === 'ip') {
         this.accept = 'primary';
-        this.acceptReason = this.kernel ? 'a path, handle or descriptor is accepted in the primary' : 'routing.accept is "primary"';
-        this.emit('accept', this.accept, this.acceptReason);
+        this.acceptReason = this.kernel ? 'a path, handle or descriptor is accepted in the primary'
+          : this.routing.accept === 'primary' ? 'routing.accept is "primary"' : AUTO_PRIMARY_REASON;
+        this.emit('accept', this.accept, this.acceptReason, false);
       }
       return super.listen(...(args as Parameters<Server['listen']>));
     }
@@ -171,8 +172,9 @@ export class BalancerServer extends Server {
       this.accept = choice.accept;
       this.acceptReason = choice.reason;
       // Said once: by whoever listens for 'accept' (the supervisor), else here when auto fell back.
-      if (this.listenerCount('accept') > 0) this.emit('accept', choice.accept, choice.reason);
-      else if (choice.accept === 'primary') this.logger.warn({ accept: 'primary' }, `accepting in the primary: ${choice.reason}`);
+      const fallback = choice.accept === 'primary' && choice.fallback === true;
+      if (this.listenerCount('accept') > 0) this.emit('accept', choice.accept, choice.reason, fallback);
+      else if (fallback) this.logger.warn({ accept: 'primary' }, `accepting in the primary: ${choice.reason}`);
       if (choice.accept === 'primary') {
         super.listen({ port: tcp.target.port, host: tcp.target.host, ipv6Only: tcp.target.ipv6Only, backlog: tcp.target.backlog });
         return;

@@ -72,8 +72,7 @@ export class Supervisor {
       // Rate-limited by the balancer; as events they also reach `sticky status`.
       logger: { warn: (fields, msg) => this.events.record('warn', 'connection-rejected', `${msg} ${JSON.stringify(fields)}`) },
     });
-    this.balancer.on('accept', (accept: string, reason: string) => {
-      const fellBack = accept === 'primary' && config.routing.by === 'ip' && config.routing.accept === 'auto';
+    this.balancer.on('accept', (accept: string, reason: string, fellBack: boolean) => {
       this.events.record(fellBack ? 'warn' : 'info', 'accept', `accepting in the ${accept === 'kernel' ? 'kernel (each worker from its slot socket)' : 'primary'}: ${reason}`);
     });
     // Before the first fork: the relay switches the cluster channel's serialization.
