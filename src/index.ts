@@ -3,7 +3,6 @@ import type { Server } from 'node:net';
 import type * as PrimarySide from './primary/primary-server.js';
 import type * as WorkerSide from './worker/adopt.js';
 import { checkListenWorkers, parseLegacyArgs, resolveServer, type LegacyOptions, type ServerOrFactory } from './legacy/options.js';
-import type { ResolvedConfig } from './config/types.js';
 import type { Supervisor } from './supervisor/index.js';
 import * as configDefine from './config/define.js';
 import type * as configTypes from './config/types.js';
