@@ -58,6 +58,13 @@ export class SlotWorker {
     return true;
   }
 
+  /** Kernel accept: gives the worker its slot's listening socket (the primary keeps its own copy). */
+  listenOn(socket: unknown): boolean {
+    if (!this.worker.isConnected()) return false;
+    this.worker.process.send({ cmd: STICKY_CMD, t: 'listen' } satisfies PrimaryToWorker, socket as Socket, SEND_OPTIONS, noop);
+    return true;
+  }
+
   control(msg: PrimaryToWorker): void {
     if (this.worker.isConnected()) this.worker.process.send(msg, undefined, undefined, noop);
   }

@@ -69,6 +69,15 @@ export interface DrainMessage {
   timeoutMs: number;
 }
 
+/**
+ * primary -> worker (kernel accept): the slot's listening socket follows; accept from it.
+ * The primary keeps its own copy, so the worker closing its copy leaves the socket in place.
+ */
+export interface ListenMessage {
+  cmd: typeof STICKY_CMD;
+  t: 'listen';
+}
+
 /** worker -> primary: the worker is about to die of this error (the app failed to load or crashed). */
 export interface WorkerErrorMessage {
   cmd: typeof STICKY_CMD;
@@ -78,7 +87,7 @@ export interface WorkerErrorMessage {
 }
 
 export type WorkerToPrimary = AckMessage | ReadyMessage | ClosingMessage | DrainedMessage | StatsMessage | WorkerErrorMessage;
-export type PrimaryToWorker = ConnMessage | DrainMessage;
+export type PrimaryToWorker = ConnMessage | DrainMessage | ListenMessage;
 
 export function isSticky(msg: unknown): msg is { cmd: typeof STICKY_CMD; t: string } {
   return typeof msg === 'object' && msg !== null && (msg as { cmd?: unknown }).cmd === STICKY_CMD;

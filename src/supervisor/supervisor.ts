@@ -74,6 +74,9 @@ export class Supervisor {
       // Rate-limited by the balancer; as events they also reach `sticky status`.
       logger: { warn: (fields, msg) => this.events.record('warn', 'connection-rejected', `${msg} ${JSON.stringify(fields)}`) },
     });
+    this.balancer.on('accept', (accept: string, reason: string, fellBack: boolean) => {
+      this.events.record(fellBack ? 'warn' : 'info', 'accept', `accepting in the ${accept === 'kernel' ? 'kernel (each worker from its slot socket)' : 'primary'}: ${reason}`);
+    });
     // Before the first fork: the relay switches the cluster channel's serialization.
     this.pool = this.balancer.pool;
     if (config.broadcast === 'cluster') new BroadcastRelay(this.pool);
@@ -140,6 +143,7 @@ export class Supervisor {
       host: this.config.host,
       port: this.port,
       routing: this.config.routing.by,
+      ...(this.config.routing.by === 'ip' && this.balancer.accept ? { accept: this.balancer.accept } : {}),
       connections: { active, total, rejected: this.balancer.rejected, misrouted: this.balancer.misrouted },
       workers,
       metrics: this.metrics?.address ?? null,

@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { Socket, type Server } from 'node:net';
+import { Server, Socket } from 'node:net';
 import { WORKER_ID_ENV } from '../ipc/env.js';
 import { isSticky, STICKY_CMD, type ConnMessage, type PrimaryToWorker, type WorkerToPrimary } from '../ipc/messages.js';
 import { ConnectionTracker } from './connection-tracker.js';
@@ -24,6 +24,8 @@ interface Adopted {
   remotes: RemoteOverrides;
   accepting: boolean;
   listener: Listener;
+  /** Kernel accept: what accepts from the slot's socket the primary sent. */
+  slotAcceptor: Server | undefined;
 }
 
 // Kept on the process, not in this module: a script may load another copy of the package
@@ -65,7 +67,7 @@ export function adoptServer(server: Server, options: AdoptOptions = {}): Server 
   const headerRouting = headerRoutingFromEnv();
   const misroute = headerRouting && new MisrouteCheck(headerRouting, tracker);
   misroute?.watch(server);
-  const state: Adopted = { server, tracker, misroute, remotes: new RemoteOverrides(server), accepting: true, listener: noop };
+  const state: Adopted = { server, tracker, misroute, remotes: new RemoteOverrides(server), accepting: true, listener: noop, slotAcceptor: undefined };
   const keepAlive = new KeepAliveEnder(server);
 
   state.listener = (msg, handle) => {
@@ -73,6 +75,7 @@ export function adoptServer(server: Server, options: AdoptOptions = {}): Server 
     const m = msg as PrimaryToWorker;
     if (m.t === 'conn') onConnection(state, m, toSocket(handle), options);
     else if (m.t === 'drain') void drain(state, m.timeoutMs);
+    else if (m.t === 'listen') acceptFromSlot(state, handle, options);
   };
   process.on('internalMessage', state.listener);
 
@@ -84,6 +87,8 @@ export function adoptServer(server: Server, options: AdoptOptions = {}): Server 
     if (cb) server.once('close', cb);
     if (state.accepting) {
       state.accepting = false;
+      // Only this worker's copy: the primary holds the slot's socket and the kernel keeps queuing.
+      state.slotAcceptor?.close();
       sendToPrimary({ cmd: STICKY_CMD, t: 'closing' });
       const stopSweeping = keepAlive.end();
       void tracker.whenIdle().then(() => {
@@ -113,6 +118,22 @@ function onConnection(state: Adopted, msg: ConnMessage, socket: Socket | undefin
   if (msg.remote) state.remotes.apply(socket, msg.remote);
   if (msg.key !== undefined) state.misroute?.remember(socket, msg.key);
   replay(state.server, socket, msg.data, options.sync);
+}
+
+/**
+ * Kernel accept: the kernel steers each connection to its slot's socket, so the worker
+ * accepts from it itself, and the connections go to the app's server as hand-offs do.
+ * listen(handle) in a cluster worker listens here, without asking the primary.
+ */
+function acceptFromSlot(state: Adopted, handle: unknown, options: AdoptOptions): void {
+  if (!handle || !state.accepting || state.slotAcceptor) return;
+  const acceptor = new Server((socket) => {
+    state.tracker.add(socket);
+    replay(state.server, socket, undefined, options.sync);
+  });
+  acceptor.on('error', (err) => state.server.emit('error', err));
+  state.slotAcceptor = acceptor;
+  acceptor.listen(handle as Parameters<Server['listen']>[0]);
 }
 
 /** In ip mode the primary sends the raw TCP handle; wrap it the way net.Server would. */
