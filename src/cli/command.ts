@@ -2,6 +2,9 @@ import { parseArgs } from 'node:util';
 import { closest } from '../config/suggest.js';
 import { StickyUsageError } from '../errors.js';
 
+/** `sticky status`: it runs, but a slot has no online worker. */
+export const EXIT_NOT_ALL_ONLINE = 3;
+
 /** One `sticky <name>` subcommand: resolves to the process exit code. */
 export interface Command {
   name: string;

@@ -51,6 +51,8 @@ export interface StatusSnapshot {
   routing: 'ip' | 'header' | 'proxy-protocol';
   connections: { active: number; total: number; rejected: number; misrouted: number };
   workers: WorkerStatus[];
+  /** Extra: the config file it runs from (absent when started from code without one). */
+  configFile?: string;
   /** Recent supervisor events, newest last (extra field). */
   events?: SupervisorEvent[];
 }
@@ -91,6 +93,8 @@ export interface PingResult {
   pid: number;
   name: string;
   protocol: number;
+  /** The config file it runs from, so a start or stop from another file with the same name can tell. */
+  configFile?: string;
 }
 
 /**

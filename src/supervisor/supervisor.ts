@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { existsSync, unlinkSync } from 'node:fs';
+import { realFile } from '../util/real-file.js';
 import type { AddressInfo } from 'node:net';
 import { dirname, relative, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -94,7 +95,7 @@ export class Supervisor {
   /** Takes the control socket, listens, forks every slot and waits for each first worker's outcome. */
   async open(): Promise<void> {
     this.control = await ControlServer.open(this.config.name, this.socketPath, {
-      ping: (): PingResult => ({ pid: this.pid, name: this.config.name, protocol: CONTROL_PROTOCOL_VERSION }),
+      ping: (): PingResult => ({ pid: this.pid, name: this.config.name, protocol: CONTROL_PROTOCOL_VERSION, ...this.configFileField() }),
       status: () => this.status(),
       reload: (onProgress) => this.reload('control', onProgress),
       stop: async (): Promise<StopResult> => {
@@ -102,7 +103,7 @@ export class Supervisor {
         await this.drained;
         return { stopped: true };
       },
-    });
+    }, this.configFileField().configFile);
     this.events.subscribe((e) => this.control?.publishLog(e));
     try {
       this.applyWorkerSettings(this.config);
@@ -140,8 +141,15 @@ export class Supervisor {
       routing: this.config.routing.by,
       connections: { active, total, rejected: this.balancer.rejected, misrouted: this.balancer.misrouted },
       workers,
+      ...this.configFileField(),
       events: this.events.recent(),
     };
+  }
+
+  /** The config file as the CLI resolves it (symlinks followed), to tell two projects of one name apart. */
+  private configFileField(): { configFile?: string } {
+    const file = this.config.configFile;
+    return file === undefined ? {} : { configFile: realFile(file) };
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { Server } from 'node:net';
+import { armFatalReport } from '../ipc/fatal-report.js';
 import { STICKY_CMD, type WorkerErrorMessage } from '../ipc/messages.js';
 import { adoptServer, adoptedServer, setWorkerEnv } from './adopt.js';
 import { SCRIPT_ENV } from './script-env.js';
@@ -68,6 +69,8 @@ function sendReport(err: unknown, cb: () => void): void {
   process.send!(report(err), undefined, undefined, cb);
 }
 
+// Before the app allocates anything: a heap exhaustion is then reported as one.
+armFatalReport();
 // The primary decides when workers stop: Ctrl-C in a terminal and a hang-up reach the whole
 // process group, and the primary turns them into a drain (or a reload) of every worker.
 process.on('SIGINT', noop);

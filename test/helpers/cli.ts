@@ -80,7 +80,8 @@ export async function startInstance(dir: string, workers: number): Promise<Insta
   const primary = startNode(STICKY_BIN, ['start'], env, dir);
   const status = async (): Promise<StatusSnapshot> => {
     const result = await runCli(['status', '--json'], { cwd: dir, env });
-    if (result.code !== 0) throw new Error(`sticky status --json exited ${result.code}: ${result.stderr}`);
+    // 3: it runs, a slot is not online (the snapshot is printed all the same).
+    if (result.code !== 0 && result.code !== 3) throw new Error(`sticky status --json exited ${result.code}: ${result.stderr}`);
     return JSON.parse(result.stdout) as StatusSnapshot;
   };
   const online = await waitFor(async () => {
