@@ -9,7 +9,7 @@ import { Server } from 'node:net';
 import { armFatalReport } from '../ipc/fatal-report.js';
 import { STICKY_CMD, type WorkerErrorMessage } from '../ipc/messages.js';
 import { adoptServer, adoptedServer, setWorkerEnv } from './adopt.js';
-import { SCRIPT_ENV } from './script-env.js';
+import { SCRIPT_ENV } from '../ipc/env.js';
 import { isPlainObject } from '../util/is-plain-object.js';
 import { noop } from '../util/noop.js';
 

@@ -3,7 +3,8 @@ import type { Server, Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import { addressKey, type PrefixOptions } from '../routing/address.js';
 import { headerKey, MAX_HEADER_LINES } from '../routing/proxy-header.js';
-import { prefixOf, ROUTING_ENV, tlsHeaderProblem, type HeaderRoutingResolved } from '../routing/options.js';
+import { prefixOf, tlsHeaderProblem, type HeaderRoutingResolved } from '../routing/options.js';
+import { ROUTING_ENV } from '../ipc/env.js';
 import { StickyConfigError } from '../errors.js';
 import type { ConnectionTracker } from './connection-tracker.js';
 

@@ -139,7 +139,7 @@ export function socketInodes(pid: number): Set<string> {
 export function listeningInodes(): Set<string> {
   const out = new Set<string>();
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch {

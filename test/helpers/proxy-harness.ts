@@ -149,13 +149,12 @@ export function rawExchange(port: number, pieces: Buffer[], options: { localAddr
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('error', (e) => { clearTimeout(timer); reject(e); });
     socket.on('close', () => { clearTimeout(timer); resolve(Buffer.concat(chunks)); });
-    socket.once('connect', async () => {
-      for (const p of pieces) {
-        if (socket.destroyed) return;
-        await new Promise<void>((r) => socket.write(p, () => r()));
-      }
-      if (!options.keepOpen) socket.end();
-    });
+    const writeFrom = (i: number): void => {
+      if (socket.destroyed) return;
+      if (i < pieces.length) socket.write(pieces[i], () => writeFrom(i + 1));
+      else if (!options.keepOpen) socket.end();
+    };
+    socket.once('connect', () => writeFrom(0));
   });
 }
 
