@@ -40,7 +40,8 @@ export interface DispatcherOptions {
   seed: number;
   /** Connections accepted but not yet adopted by a worker; beyond it new ones are closed. */
   maxPending: number;
-  onReject?: (reason: string) => void;
+  /** `detail` says why for a person; without it the reason is maxPending. */
+  onReject?: (reason: string, detail?: string) => void;
 }
 
 /**
@@ -58,6 +59,12 @@ export class Dispatcher implements ConnectionRouter {
   private readonly booting: boolean[];
   private nextId = 1;
   rejected = 0;
+  /**
+   * While no slot has a worker (and none is booting), close new connections at once rather
+   * than hold them: a front balancer then fails over to another host. Off until the
+   * supervisor's first start has succeeded; before that connections wait.
+   */
+  closeWhenNoWorker = false;
 
   /** Made once: a closure per connection was measurable in the primary's CPU per connection. */
   private readonly isUpOrBooting = (i: number): boolean => this.targets[i] !== undefined || this.booting[i]!;
@@ -149,6 +156,10 @@ export class Dispatcher implements ConnectionRouter {
     const slot = excluded === null
       ? this.hash.pick(p.keyHash, this.isUpOrBooting)
       : this.hash.pick(p.keyHash, (i) => this.targets[i] !== undefined && !excluded.has(this.targets[i]!));
+    if (slot === -1 && this.closeWhenNoWorker && this.noWorkerAtAll()) {
+      this.reject(p.socket, 'no-worker', 'no worker is online: closed at once so a front balancer can fail over');
+      return;
+    }
     if (slot === -1 || this.targets[slot] === undefined) {
       // Every usable target refused it: wait for a new one rather than drop it.
       p.excluded = null;
@@ -192,6 +203,11 @@ export class Dispatcher implements ConnectionRouter {
     this.route(p);
   }
 
+  private noWorkerAtAll(): boolean {
+    for (let i = 0; i < this.targets.length; i++) if (this.targets[i] !== undefined || this.booting[i]) return false;
+    return true;
+  }
+
   private flushWaiting(): void {
     if (this.waiting.length === 0) return;
     const waiting = this.waiting;
@@ -199,11 +215,11 @@ export class Dispatcher implements ConnectionRouter {
     for (const p of waiting) this.route(p);
   }
 
-  reject(socket: Connection, reason: string): void {
+  reject(socket: Connection, reason: string, detail?: string): void {
     this.rejected++;
     if (socket instanceof Socket) socket.on('error', noop);
     release(socket);
-    this.options.onReject?.(reason);
+    this.options.onReject?.(reason, detail);
   }
 }
 

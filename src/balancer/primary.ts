@@ -55,7 +55,7 @@ export class BalancerServer extends Server {
       slotCount: options.workers,
       seed: this.seed,
       maxPending: routing.maxPending,
-      onReject: (reason) => this.rejectLog.record(reason, `over ${reason} (${routing.maxPending}) connections waiting`, undefined),
+      onReject: (reason, detail) => this.rejectLog.record(reason, detail ?? `over ${reason} (${routing.maxPending}) connections waiting`, undefined),
     });
     if (routing.by === 'ip') {
       this.on('connection', this.route);

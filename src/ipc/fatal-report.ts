@@ -6,9 +6,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-
-/** The folder (0700, the primary's) the workers write their fatal-error reports to. */
-export const FATAL_REPORT_ENV = 'STICKY_FATAL_REPORT_DIR';
+import { FATAL_REPORT_ENV } from './env.js';
 
 export interface FatalReport {
   /** Node's trigger: `OOMError` for a heap exhaustion, `FatalError` for other fatal errors. */

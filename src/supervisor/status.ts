@@ -1,5 +1,6 @@
 import type { Slot, WorkerPool } from '../cluster/worker-pool.js';
 import type { SlotWorker } from '../cluster/slot-worker.js';
+import { isOutOfMemory } from '../ipc/fatal-report.js';
 import type { WorkerStatus } from '../control/protocol.js';
 import type { ProcSampler } from './proc-stats.js';
 
@@ -42,7 +43,23 @@ function emptyRow(slot: Slot, state: WorkerStatus['state']): WorkerStatus {
 
 /** Why a worker is gone, for logs and reload errors: how it ended, then its own error (with its stack). */
 export function describeExit(w: SlotWorker, withStack = true): string {
-  const how = w.exitSignal ? `was killed by ${w.exitSignal}` : w.exitCode !== null ? `exited with code ${w.exitCode}` : 'ended';
+  return `worker ${w.pid} (slot ${w.slot}) ${exitReason(w, withStack)}`;
+}
+
+/** describeExit without naming the worker: "exited with code 1: Error: ...". */
+export function exitReason(w: SlotWorker, withStack = true): string {
   const why = withStack ? w.lastError?.stack ?? w.lastError?.message : w.lastError?.message;
-  return `worker ${w.pid} (slot ${w.slot}) ${how}${why ? `: ${why}` : ''}`;
+  return `${howItEnded(w)}${why ? `: ${why}` : ''}`;
+}
+
+function howItEnded(w: SlotWorker): string {
+  // A fatal error aborts (SIGABRT); the report Node wrote says which.
+  if (w.fatal) {
+    const said = w.fatal.event ? ` (${w.fatal.event})` : '';
+    return isOutOfMemory(w.fatal)
+      ? `ran out of memory${said}: its JavaScript heap reached the limit (--max-old-space-size in execArgv sets it)`
+      : `died of a fatal error${said}${w.exitSignal ? `, ${w.exitSignal}` : ''}`;
+  }
+  if (w.exitSignal) return `was killed by ${w.exitSignal}`;
+  return w.exitCode !== null ? `exited with code ${w.exitCode}` : 'ended';
 }

@@ -1,8 +1,8 @@
 import cluster from 'node:cluster';
-import { existsSync, unlinkSync } from 'node:fs';
-import { realFile } from '../util/real-file.js';
+import { existsSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { BroadcastRelay } from '../broadcast/relay.js';
 import type { SlotWorker } from '../cluster/slot-worker.js';
@@ -15,7 +15,8 @@ import {
 import { ControlServer } from '../control/server.js';
 import { StickyConfigError, StickyError, StickyReloadError, StickySetupError } from '../errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import { NAME_ENV, SCRIPT_ENV } from '../ipc/env.js';
+import { FATAL_REPORT_ENV, NAME_ENV, SCRIPT_ENV } from '../ipc/env.js';
+import { takeFatalReport } from '../ipc/fatal-report.js';
 import { PrimaryServer } from '../primary/primary-server.js';
 import { FileWatcher } from '../watch/watcher.js';
 import { reloadableConfig, restartOnlyChanges } from './config-diff.js';
@@ -23,9 +24,11 @@ import { EventLog } from './event-log.js';
 import { ProcSampler } from './proc-stats.js';
 import { rollingReload } from './reload.js';
 import { ReloadQueue } from './reload-queue.js';
+import { awaitFirstStart } from './first-start.js';
 import { describeExit, workerRows } from './status.js';
 import { listen } from '../util/listen.js';
 import { noop } from '../util/noop.js';
+import { realFile } from '../util/real-file.js';
 
 /** The compiled worker entry (dist/worker/entry.js) that loads the user's script. */
 const WORKER_ENTRY = resolve(__dirname, '../worker/entry.js');
@@ -57,6 +60,10 @@ export class Supervisor {
   private markDrained!: () => void;
   private markClosed!: () => void;
   private readonly signalHandlers = new Map<NodeJS.Signals, () => void>();
+  /** Some worker came online at the first start (open() succeeded). */
+  private started = false;
+  /** Where workers write Node's fatal-error report (see src/ipc/fatal-report.ts); 0700. */
+  private fatalReportDir: string | undefined;
 
   constructor(config: ResolvedConfig, private readonly reloadConfig?: () => Promise<ResolvedConfig>) {
     if (cluster.isWorker) throw new StickySetupError('start() runs the supervisor in the primary process, not in a worker');
@@ -104,6 +111,7 @@ export class Supervisor {
     }, this.configFileField().configFile);
     this.events.subscribe((e) => this.control?.publishLog(e));
     try {
+      this.fatalReportDir = mkdtempSync(join(tmpdir(), 'sticky-fatal-'));
       this.applyWorkerSettings(this.config);
       const { port, host } = this.config;
       await listen(this.balancer, { port, host }).catch((err: Error) => {
@@ -111,7 +119,10 @@ export class Supervisor {
       });
       this.events.record('info', 'listening', `listening on ${this.config.host}:${this.port} (routing by ${this.config.routing.by}), control socket ${this.socketPath}`);
       this.pool.start(this.config.reload.readyTimeoutMs);
-      await Promise.all(this.pool.slots.map((s) => (s.current ? this.pool.whenSettled(s.current) : Promise.resolve(true))));
+      await awaitFirstStart(this.pool, this.config.reload.readyTimeoutMs);
+      this.started = true;
+      // From now on, no worker online means a front balancer should try another host.
+      this.balancer.dispatcher.closeWhenNoWorker = true;
       await this.startWatcher();
       this.installSignals();
       const online = this.pool.slots.filter((s) => s.current?.state === 'online').length;
@@ -218,7 +229,7 @@ export class Supervisor {
   private applyWorkerSettings(c: ResolvedConfig): void {
     cluster.setupPrimary({ exec: WORKER_ENTRY, args: c.args, execArgv: c.execArgv, cwd: c.cwd });
     this.pool.update({
-      env: { ...c.env, [SCRIPT_ENV]: c.script, [NAME_ENV]: c.name },
+      env: { ...c.env, [SCRIPT_ENV]: c.script, [NAME_ENV]: c.name, [FATAL_REPORT_ENV]: this.fatalReportDir },
       restart: { ...c.restart },
       drainTimeoutMs: c.reload.drainTimeoutMs,
       readyTimeoutMs: c.reload.readyTimeoutMs,
@@ -240,6 +251,10 @@ export class Supervisor {
   }
 
   private watchPool(): void {
+    // First: every other exit listener (a reload's, the log's) then sees why it died.
+    this.pool.on('exit', (w) => {
+      if (w.exitCode !== 0 && this.fatalReportDir) w.fatal = takeFatalReport(this.fatalReportDir, w.pid);
+    });
     this.pool.on('online', (w) => {
       this.events.record('info', 'worker-online', `worker ${w.pid} online in slot ${w.slot} after ${w.uptimeMs} ms`, { slot: w.slot, pid: w.pid });
     });
@@ -259,10 +274,18 @@ export class Supervisor {
     if (restartInMs === null) {
       this.events.record('warn', 'worker-exit', what, where);
     } else if (this.pool.slots[w.slot]!.errored) {
-      this.events.record('error', 'worker-errored', `${what}; slot ${w.slot} keeps dying within restart.minUptimeMs: errored, retrying in ${restartInMs} ms (its clients are served by the other slots)`, where);
+      this.events.record('error', 'worker-errored', `${what}; slot ${w.slot} keeps dying within restart.minUptimeMs: errored, retrying in ${restartInMs} ms (${this.fallback(w.slot)})`, where);
     } else {
-      this.events.record('warn', 'worker-crash', `${what}; restarting in ${restartInMs} ms`, where);
+      this.events.record('warn', 'worker-crash', `${what}; restarting in ${restartInMs} ms (${this.fallback(w.slot)})`, where);
     }
+  }
+
+  /** Where a down slot's clients go meanwhile, as things stand. */
+  private fallback(slot: number): string {
+    const online = this.pool.slots.filter((s) => s.index !== slot && s.current?.state === 'online').length;
+    if (online > 0) return `its clients are served by the ${online === 1 ? 'other online slot' : `${online} other online slots`}`;
+    if (!this.started) return 'no worker is online yet: new connections wait for one';
+    return 'no worker is online: new connections are closed at once until one is';
   }
 
   private async shutdown(): Promise<void> {
@@ -272,6 +295,7 @@ export class Supervisor {
     await new Promise<void>((resolve) => this.balancer.close(() => resolve()));
     this.markDrained();
     this.events.record('info', 'stopped', 'every worker has exited');
+    if (this.fatalReportDir) rmSync(this.fatalReportDir, { recursive: true, force: true });
     await this.control?.close();
     this.removeSignals();
     this.markClosed();
