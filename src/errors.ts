@@ -121,6 +121,13 @@ export class StickyReloadError extends StickyError {
   }
 }
 
+/** `sticky scale` could not change the worker count (bad count, an added worker failed, stopping). */
+export class StickyScaleError extends StickyError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STICKY_SCALE', message, options);
+  }
+}
+
 /** A control-socket request broke the protocol (bad JSON, unknown method, wrong version, too long). */
 export class StickyProtocolError extends StickyError {
   constructor(message: string) {

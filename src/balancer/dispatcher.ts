@@ -50,7 +50,7 @@ export interface DispatcherOptions {
  * connection re-routed to the key's next slot, so nothing accepted is dropped.
  */
 export class Dispatcher implements ConnectionRouter {
-  private readonly hash: Rendezvous;
+  private hash: Rendezvous;
   private readonly targets: (Target | undefined)[];
   private readonly pending = new Map<number, Pending>();
   private readonly lanes = new Map<Target, Lane>();
@@ -111,6 +111,24 @@ export class Dispatcher implements ConnectionRouter {
       (p.excluded ??= new Set()).add(target);
       this.route(p);
     }
+  }
+
+  /**
+   * Rendezvous scores of slots 0..n-1 do not depend on n, so growing moves only the keys a
+   * new slot wins (~1/n) and shrinking only the removed slots' keys.
+   */
+  resize(slotCount: number): void {
+    const before = this.targets.length;
+    this.hash = new Rendezvous(slotCount, this.options.seed);
+    for (let slot = slotCount; slot < before; slot++) {
+      const target = this.targets[slot];
+      if (target !== undefined) this.removeTarget(target);
+    }
+    this.targets.length = slotCount;
+    this.booting.length = slotCount;
+    this.targets.fill(undefined, before);
+    this.booting.fill(false, before);
+    this.flushWaiting();
   }
 
   dispatch(socket: Connection, keyHash: number, extras?: HandoffExtras): void {

@@ -7,6 +7,7 @@ import type { Command } from './command.js';
 import { init } from './init.js';
 import { list } from './list.js';
 import { reload } from './reload.js';
+import { scale } from './scale.js';
 import { start } from './start.js';
 import { status } from './status.js';
 import { stop } from './stop.js';
@@ -16,7 +17,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-const COMMANDS: readonly Command[] = [start, reload, stop, status, list, init];
+const COMMANDS: readonly Command[] = [start, reload, scale, stop, status, list, init];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

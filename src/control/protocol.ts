@@ -12,10 +12,12 @@
  *   -> {"v":1,"id":3,"method":"reload"}           progress arrives as "reload" events
  *   <- {"v":1,"event":"reload","id":3,"data":{...ReloadProgress}}
  *   <- {"v":1,"id":3,"ok":false,"error":{"code":"STICKY_RELOAD","message":"..."}}
+ *   -> {"v":1,"id":4,"method":"scale","params":{"workers":4}}
+ *   <- {"v":1,"id":4,"ok":true,"result":{...ScaleResult}}
  */
 export const CONTROL_PROTOCOL_VERSION = 1;
 
-export type ControlMethod = 'status' | 'subscribe' | 'reload' | 'stop' | 'ping';
+export type ControlMethod = 'status' | 'subscribe' | 'reload' | 'stop' | 'ping' | 'scale';
 
 export interface ControlRequest {
   v: number;
@@ -113,4 +115,19 @@ export interface ReloadResult {
 /** `stop` result: sent once every worker has exited; then the socket closes and the primary exits 0. */
 export interface StopResult {
   stopped: true;
+}
+
+/**
+ * `scale` result, once every added worker is online and every removed slot's worker has
+ * exited. A failed scale (an added worker did not come online) is a STICKY_SCALE error
+ * reply, and the slot count is back where it was.
+ */
+export interface ScaleResult {
+  from: number;
+  to: number;
+  /** Workers of the added slots, online. */
+  added: { slot: number; pid: number }[];
+  /** Workers of the removed slots, drained and exited. */
+  removed: { slot: number; pid: number }[];
+  durationMs: number;
 }

@@ -18,9 +18,11 @@ export interface ControlHandlers {
   reload(onProgress: (p: ReloadProgress) => void): Promise<unknown>;
   /** Resolves once every worker has exited; the reply goes out then. */
   stop(): Promise<unknown>;
+  /** Changes the worker count; `params.workers` is checked by the supervisor. */
+  scale(params: Record<string, unknown>): Promise<unknown>;
 }
 
-const METHODS: readonly ControlMethod[] = ['status', 'subscribe', 'reload', 'stop', 'ping'];
+const METHODS: readonly ControlMethod[] = ['status', 'subscribe', 'reload', 'stop', 'ping', 'scale'];
 /** Requests are a few dozen bytes; a line this long is not one. */
 const MAX_REQUEST_LINE_BYTES = 64 * 1024;
 /** A ping reply is a few dozen bytes; the probe reads no further than this. */
@@ -136,6 +138,8 @@ export class ControlServer {
         }
         case 'stop':
           return this.reply(socket, id, undefined, await this.handlers.stop());
+        case 'scale':
+          return this.reply(socket, id, undefined, await this.handlers.scale(request.params ?? {}));
       }
     } catch (err) {
       this.reply(socket, id, err);

@@ -16,12 +16,14 @@ export async function workerRows(pool: WorkerPool, sampler: ProcSampler): Promis
     if (slot.incoming) rows.push(row(slot, slot.incoming, 'starting', sampler));
     for (const w of slot.draining) rows.push(row(slot, w, 'draining', sampler));
   }
+  // A removed slot's (sticky scale) last workers, until they have drained.
+  for (const w of pool.leavingWorkers) rows.push(row({ index: w.slot, restarts: 0 }, w, 'draining', sampler));
   const out = await Promise.all(rows);
   sampler.retain(new Set(out.map((r) => r.pid)));
   return out;
 }
 
-async function row(slot: Slot, w: SlotWorker, state: WorkerStatus['state'], sampler: ProcSampler): Promise<WorkerStatus> {
+async function row(slot: Pick<Slot, 'index' | 'restarts'>, w: SlotWorker, state: WorkerStatus['state'], sampler: ProcSampler): Promise<WorkerStatus> {
   const uptimeMs = w.uptimeMs;
   const usage = await sampler.sample(w.pid, uptimeMs);
   return {

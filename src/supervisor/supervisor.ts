@@ -6,14 +6,15 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { BroadcastRelay } from '../broadcast/relay.js';
 import type { SlotWorker } from '../cluster/slot-worker.js';
-import type { WorkerPool, WorkerRole } from '../cluster/worker-pool.js';
+import type { Slot, WorkerPool, WorkerRole } from '../cluster/worker-pool.js';
+import { MAX_WORKERS } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { controlSocketPath } from '../control/paths.js';
 import {
-  CONTROL_PROTOCOL_VERSION, type PingResult, type ReloadProgress, type ReloadResult, type StatusSnapshot, type StopResult,
+  CONTROL_PROTOCOL_VERSION, type PingResult, type ReloadProgress, type ReloadResult, type ScaleResult, type StatusSnapshot, type StopResult,
 } from '../control/protocol.js';
 import { ControlServer } from '../control/server.js';
-import { StickyConfigError, StickyError, StickyReloadError, StickySetupError } from '../errors.js';
+import { StickyConfigError, StickyError, StickyReloadError, StickyScaleError, StickySetupError } from '../errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { FATAL_REPORT_ENV, NAME_ENV, SCRIPT_ENV } from '../ipc/env.js';
 import { takeFatalReport } from '../ipc/fatal-report.js';
@@ -21,11 +22,13 @@ import { PrimaryServer } from '../primary/primary-server.js';
 import { FileWatcher } from '../watch/watcher.js';
 import { reloadableConfig, restartOnlyChanges } from './config-diff.js';
 import { EventLog } from './event-log.js';
+import { MemoryWatch } from './memory-watch.js';
 import { ProcSampler } from './proc-stats.js';
 import { rollingReload } from './reload.js';
 import { ReloadQueue } from './reload-queue.js';
 import { awaitFirstStart } from './first-start.js';
 import { describeExit, workerRows } from './status.js';
+import { formatBytes } from '../text/units.js';
 import { listen } from '../util/listen.js';
 import { noop } from '../util/noop.js';
 import { realFile } from '../util/real-file.js';
@@ -54,7 +57,10 @@ export class Supervisor {
   private control: ControlServer | undefined;
   private watcher: FileWatcher | undefined;
   private readonly sampler = new ProcSampler();
-  private readonly reloads = new ReloadQueue((trigger, progress) => this.runReload(trigger, progress));
+  private readonly reloads = new ReloadQueue((trigger, progress) => this.exclusive(() => this.runReload(trigger, progress)));
+  /** Reloads, scaling and memory restarts change slots: one at a time, in the order asked. */
+  private lane: Promise<unknown> = Promise.resolve();
+  private memoryWatch: MemoryWatch | undefined;
   private stopping: Promise<void> | undefined;
   private readonly drained: Promise<void>;
   private markDrained!: () => void;
@@ -103,6 +109,7 @@ export class Supervisor {
       ping: (): PingResult => ({ pid: this.pid, name: this.config.name, protocol: CONTROL_PROTOCOL_VERSION, ...this.configFileField() }),
       status: () => this.status(),
       reload: (onProgress) => this.reload('control', onProgress),
+      scale: (params) => this.scale(params.workers),
       stop: async (): Promise<StopResult> => {
         this.stopAndExit();
         await this.drained;
@@ -124,6 +131,7 @@ export class Supervisor {
       // From now on, no worker online means a front balancer should try another host.
       this.balancer.dispatcher.closeWhenNoWorker = true;
       await this.startWatcher();
+      this.startMemoryWatch();
       this.installSignals();
       const online = this.pool.slots.filter((s) => s.current?.state === 'online').length;
       this.events.record(online === this.pool.slots.length ? 'info' : 'warn', 'ready', `${online} of ${this.pool.slots.length} workers online`);
@@ -170,10 +178,89 @@ export class Supervisor {
     return this.reloads.request(trigger, onProgress);
   }
 
+  /**
+   * Changes the worker count live (`sticky scale`): growing forks the new slots and resolves
+   * once their workers are online (about 1/n of the clients move to them); shrinking drains
+   * the last slots' workers (their clients go to their next slot) and resolves once they
+   * have exited. If an added worker does not come online, the added slots are removed again
+   * and it rejects with that worker's error.
+   */
+  scale(workers: unknown): Promise<ScaleResult> {
+    if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
+      return Promise.reject(new StickyScaleError(`workers: ${JSON.stringify(workers)} is not an integer from 1 to ${MAX_WORKERS}`));
+    }
+    if (this.stopping) return Promise.reject(new StickyScaleError('cannot scale: the supervisor is stopping'));
+    return this.exclusive(() => this.runScale(workers));
+  }
+
   /** Drains every worker, stops listening and removes the control socket. Does not exit the process. */
   stop(): Promise<void> {
     this.stopping ??= this.shutdown();
     return this.stopping;
+  }
+
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.lane.then(task, task);
+    this.lane = run.catch(noop);
+    return run;
+  }
+
+  private async runScale(to: number): Promise<ScaleResult> {
+    if (this.stopping) throw new StickyScaleError('cannot scale: the supervisor is stopping');
+    const started = Date.now();
+    const from = this.pool.slots.length;
+    if (to === from) return { from, to, added: [], removed: [], durationMs: 0 };
+    this.events.record('info', 'scale', `scaling from ${from} to ${to} workers`);
+    let result: ScaleResult;
+    if (to > from) {
+      const added = this.pool.grow(to);
+      const online = await Promise.all(added.map((w) => this.pool.whenSettled(w)));
+      const failed = added.filter((_, i) => !online[i]);
+      if (failed.length > 0) {
+        const why = failed.map((w) => describeExit(w)).join('\n');
+        await this.pool.shrink(from);
+        this.events.record('error', 'scale-failed', `scaling to ${to} failed, back to ${from} workers: ${why}`);
+        throw new StickyScaleError(`scaling to ${to} workers failed; back to ${from}:\n${why}`);
+      }
+      result = { from, to, added: added.map((w) => ({ slot: w.slot, pid: w.pid })), removed: [], durationMs: 0 };
+    } else {
+      const leaving = this.pool.slots.slice(to).flatMap((slot) => [slot.current, slot.incoming].filter((w): w is SlotWorker => w !== undefined));
+      await this.pool.shrink(to);
+      result = { from, to, added: [], removed: leaving.map((w) => ({ slot: w.slot, pid: w.pid })), durationMs: 0 };
+    }
+    this.config = { ...this.config, workers: to };
+    result.durationMs = Date.now() - started;
+    this.events.record('info', 'scale-done', `scaled from ${from} to ${to} workers in ${result.durationMs} ms`);
+    return result;
+  }
+
+  /** Samples RSS when restart.maxMemory is set; a worker over it is replaced (see MemoryWatch). */
+  private startMemoryWatch(): void {
+    this.memoryWatch?.stop();
+    this.memoryWatch = undefined;
+    const limit = this.config.restart.maxMemory;
+    if (limit === undefined) return;
+    this.memoryWatch = new MemoryWatch(this.pool, limit, (slot, w, rssBytes) => {
+      this.events.record('warn', 'memory-restart',
+        `worker ${w.pid} (slot ${slot.index}) uses ${formatBytes(rssBytes)}, over restart.maxMemory ${formatBytes(limit)}: replacing it (its connections drain)`,
+        { slot: slot.index, pid: w.pid });
+      return this.exclusive(() => this.replaceSlot(slot, w));
+    });
+  }
+
+  /** A rolling reload of one slot: a new worker, then `old` drains; nothing if `old` is no longer its worker. */
+  private async replaceSlot(slot: Slot, old: SlotWorker): Promise<void> {
+    if (this.stopping || slot.current !== old || slot.incoming || !this.pool.slots.includes(slot)) return;
+    const fresh = this.pool.forkIncoming(slot);
+    if (!(await this.pool.whenSettled(fresh))) {
+      this.events.record('error', 'memory-restart-failed', `slot ${slot.index}: its replacement failed, worker ${old.pid} keeps serving: ${describeExit(fresh, false)}`, { slot: slot.index, pid: fresh.pid });
+      return;
+    }
+    // A stop or a shrink may have taken the slot meanwhile (TS narrowed `incoming` before the await).
+    if (this.stopping || (slot as Slot).incoming !== fresh) return;
+    this.events.record('info', 'reload-step', `slot ${slot.index}: worker ${fresh.pid} online, draining ${old.pid}`, { slot: slot.index, pid: fresh.pid });
+    // Not awaited: the next slot's turn need not wait for this drain.
+    void this.pool.promote(slot);
   }
 
   private async runReload(trigger: string, progress: (p: ReloadProgress) => void): Promise<ReloadResult> {
@@ -218,6 +305,7 @@ export class Supervisor {
     this.config = next;
     this.applyWorkerSettings(next);
     this.logger.level = next.log.level;
+    if (next.restart.maxMemory !== this.memoryWatch?.limitBytes && this.started) this.startMemoryWatch();
     if (watchChanged) {
       await this.watcher?.close();
       this.watcher = undefined;
@@ -290,6 +378,7 @@ export class Supervisor {
 
   private async shutdown(): Promise<void> {
     this.events.record('info', 'stopping', 'stopping: draining every worker');
+    this.memoryWatch?.stop();
     await this.watcher?.close();
     this.watcher = undefined;
     await new Promise<void>((resolve) => this.balancer.close(() => resolve()));
