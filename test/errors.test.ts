@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
+import type * as ErrorsModule from '../src/errors.js';
 
-type Errors = typeof import('../src/errors.js');
+type Errors = typeof ErrorsModule;
 
 /** A fresh copy of src/errors.ts: what a second installed copy of the package loads. */
 async function loadCopy(): Promise<Errors> {

@@ -38,7 +38,7 @@ test('lists both instances with pid, port, workers and config file; skips a stal
   const empty = await runCli(['list'], { env });
   expect(empty).toMatchObject({ code: 0, stdout: 'no sticky instance is running\n' });
 
-  for (const dir of dirs) primaries.push(startNode(STICKY_BIN, ['start'], env, dir));
+  for (const dir of dirs) primaries.push(startNode(STICKY_BIN, ['start'], { env, cwd: dir }));
   const snapshots = [await online(dirs[0]!, 1), await online(dirs[1]!, 2)];
 
   // A primary killed with SIGKILL leaves its socket file behind: nothing listens on it.

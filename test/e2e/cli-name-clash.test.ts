@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 test('a second start and a stop from another "app" folder name the running config and refuse', async () => {
-  running = startNode(STICKY_BIN, ['start'], env, first);
+  running = startNode(STICKY_BIN, ['start'], { env, cwd: first });
   await waitFor(async () => (await runCli(['status', '--json'], { cwd: first, env })).code === 0, 30_000, 'the first app online');
 
   const hint = `give this project a name of its own: set \`name\` in ${secondConfig} (without it, the name is the config's folder name)`;

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { get, loopbackAddresses, pollingClient, whoami } from '../helpers/clients.js';
-import { ROOT, makeProject, removeProject, runCli, startInstance, uniqueName, type Instance } from '../helpers/cli.js';
+import { ROOT, makeProject, removeProject, runCli, uniqueName } from '../helpers/cli.js';
+import { runInstance, type Instance } from '../helpers/sticky-instance.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const CLIENTS = 30;
@@ -17,7 +18,7 @@ const dir = makeProject('scale', {
 });
 let instance: Instance | undefined;
 afterAll(async () => {
-  await instance?.kill();
+  await instance?.cleanUp();
   removeProject(dir);
 });
 
@@ -35,7 +36,7 @@ async function slotsOf(clients: Tracked[]): Promise<Map<string, string>> {
 }
 
 test('scale 2 -> 3 -> 2: only the new slot\'s clients move, and come back', async () => {
-  instance = await startInstance(dir, 2);
+  instance = await runInstance({ dir, workers: 2 });
   const url = `http://127.0.0.1:${instance.online.port}`;
   const clients: Tracked[] = loopbackAddresses(CLIENTS, 20).map((addr) => {
     const t: Tracked = { addr, socket: pollingClient(url, addr, { reconnection: true }), disconnects: 0 };

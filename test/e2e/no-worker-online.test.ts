@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import type { StatusSnapshot } from '../../src/control/protocol.js';
 import { get } from '../helpers/clients.js';
-import { makeProject, removeProject, runCli, startInstance, uniqueName, type Instance } from '../helpers/cli.js';
+import { makeProject, removeProject, runCli, uniqueName } from '../helpers/cli.js';
+import { runInstance, type Instance } from '../helpers/sticky-instance.js';
 import { tryKill } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -26,7 +27,7 @@ const dir = makeProject('no-worker', {
 const down = path.join(dir, 'down');
 let instance: Instance | undefined;
 afterAll(async () => {
-  await instance?.kill();
+  await instance?.cleanUp();
   removeProject(dir);
 });
 
@@ -52,7 +53,7 @@ async function statusCli(): Promise<{ code: number | null; snapshot: StatusSnaps
 }
 
 test('no worker online: connections closed at once, status exits 3; back: served, exit 0', async () => {
-  instance = await startInstance(dir, 2);
+  instance = await runInstance({ dir, workers: 2 });
   expect((await statusCli()).code).toBe(0);
 
   writeFileSync(down, '');
