@@ -55,6 +55,8 @@ export interface StatusSnapshot {
   workers: WorkerStatus[];
   /** Extra: the config file it runs from (absent when started from code without one). */
   configFile?: string;
+  /** Where Prometheus scrapes (`metrics` in the config), the real port when it said 0; null when off (extra field). */
+  metrics?: { host: string; port: number } | null;
   /** Recent supervisor events, newest last (extra field). */
   events?: SupervisorEvent[];
 }
