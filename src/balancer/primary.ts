@@ -8,6 +8,7 @@ import {
   PROXY_PREAMBLE_TIMEOUT_MS, ROUTING_ENV, prefixOf, resolveRouting, type ResolvedRouting,
 } from '../routing/options.js';
 import { WorkerPool, type PoolOptions } from '../cluster/worker-pool.js';
+import { trustedPeers, type TrustedPeers } from '../routing/trusted-peers.js';
 import type { RoutingConfig } from '../config/types.js';
 import { DEFAULTS } from '../config/schema.js';
 
@@ -47,6 +48,8 @@ export class BalancerServer extends Server {
   private readonly seed: number;
   private readonly readers: PreambleReaders | undefined;
   private readonly rejectLog: RejectLog;
+  /** Peers whose header or PROXY preamble is believed; undefined: every peer (trustedProxies unset). */
+  private readonly trusted: TrustedPeers | undefined;
   private misroutedByExited = 0;
 
   constructor(options: BalancerOptions) {
@@ -59,6 +62,7 @@ export class BalancerServer extends Server {
     this.seed = routing.seed;
     this.prefix = prefixOf(routing);
     this.rejectLog = new RejectLog(options.logger ?? stderrLogger);
+    this.trusted = routing.by === 'ip' ? undefined : trustedPeers(routing.trustedProxies);
     this.dispatcher = new Dispatcher({
       slotCount: options.workers,
       seed: this.seed,
@@ -130,11 +134,30 @@ export class BalancerServer extends Server {
   }
 
   private readPreamble(socket: Socket): void {
+    if (this.trusted !== undefined && !this.trusted.has(socket.remoteAddress)) {
+      this.untrusted(socket);
+      return;
+    }
     if (this.pendingCount >= this.routing.maxPending) {
       this.dispatcher.reject(socket, 'maxPending');
       return;
     }
     this.readers!.read(socket);
+  }
+
+  /**
+   * A peer outside routing.trustedProxies may not name the client. Header mode routes it by
+   * the peer, reading nothing (as ip mode does); PROXY mode closes it before reading, since
+   * its first bytes are a preamble that would otherwise reach the app as request bytes.
+   */
+  private untrusted(socket: Socket): void {
+    if (this.routing.by === 'header') {
+      this.route(socket);
+      return;
+    }
+    const peer = socket.remoteAddress;
+    socket.destroy();
+    this.countReject(socket, 'untrusted-proxy', `a PROXY connection from ${peer}, which is not in routing.trustedProxies`);
   }
 
   private routeRead(socket: Socket, data: Buffer, d: RouteDecision): void {

@@ -116,6 +116,7 @@ export class Supervisor {
         throw new StickySetupError(`cannot listen on ${host}:${port}: ${err.message}`, { cause: err });
       });
       this.events.record('info', 'listening', `listening on ${this.config.host}:${this.port} (routing by ${this.config.routing.by}), control socket ${this.socketPath}`);
+      this.warnIfEveryPeerTrusted();
       this.pool.start(this.config.reload.readyTimeoutMs);
       await Promise.all(this.pool.slots.map((s) => (s.current ? this.pool.whenSettled(s.current) : true)));
       await this.startWatcher();
@@ -126,6 +127,17 @@ export class Supervisor {
       await this.stop();
       throw err;
     }
+  }
+
+  /** Header and PROXY modes believe what any peer says about its client unless told whom to trust. */
+  private warnIfEveryPeerTrusted(): void {
+    const routing = this.config.routing;
+    if (routing.by === 'ip' || routing.trustedProxies !== undefined) return;
+    const what = routing.by === 'header'
+      ? `its worker with its ${routing.header} header`
+      : 'its worker and the remoteAddress the app sees with its PROXY preamble';
+    this.events.record('warn', 'trust', `routing.trustedProxies is not set: any peer that reaches port ${this.port} chooses ${what}; `
+      + 'list the proxies in front (addresses or CIDRs) in routing.trustedProxies');
   }
 
   async status(): Promise<StatusSnapshot> {
