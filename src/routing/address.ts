@@ -97,9 +97,19 @@ function mappedV4(groups: number[]): number {
   return ((groups[6]! << 16) | groups[7]!) >>> 0;
 }
 
-/** The form Node reports for an IPv6 peer: RFC 5952, IPv4-mapped addresses as `::ffff:a.b.c.d`. */
+/**
+ * The form Node reports for an IPv6 peer (libuv's inet_ntop): RFC 5952, with the last 32
+ * bits dotted for IPv4-mapped `::ffff:a.b.c.d` and IPv4-compatible `::a.b.c.d` (but `::2`).
+ */
 export function formatPeerIPv6(groups: number[]): string {
-  return isMappedV4(groups) ? MAPPED_PREFIX + formatIPv4(mappedV4(groups)) : formatIPv6(groups);
+  if (isMappedV4(groups)) return MAPPED_PREFIX + formatIPv4(mappedV4(groups));
+  if (isCompatibleV4(groups)) return `::${formatIPv4(mappedV4(groups))}`;
+  return formatIPv6(groups);
+}
+
+function isCompatibleV4(groups: number[]): boolean {
+  return groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 &&
+    groups[4] === 0 && groups[5] === 0 && groups[6] !== 0;
 }
 
 function maskIPv4(n: number, bits: number): number {

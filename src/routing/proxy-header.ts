@@ -16,7 +16,26 @@ const enum S {
 }
 
 const MORE: HeadResult = { state: 'more' };
-const MAX_VERSION_CHARS = 8;
+
+/**
+ * Header lines an app sees in `req.headers` under Node's defaults: `maxHeadersCount` 2000
+ * is compared with the flat [name, value, …] list, so Node keeps the first 1000 lines and
+ * drops the rest (Node 20–24). A header past them must not route: the app never sees it.
+ */
+export const MAX_HEADER_LINES = 1000;
+
+/** The methods llhttp accepts (`http.METHODS`, Node 20–24); node:http itself is not loaded here. */
+export const HTTP_METHODS: readonly string[] = [
+  'ACL', 'BIND', 'CHECKOUT', 'CONNECT', 'COPY', 'DELETE', 'GET', 'HEAD', 'LINK', 'LOCK', 'M-SEARCH', 'MERGE',
+  'MKACTIVITY', 'MKCALENDAR', 'MKCOL', 'MOVE', 'NOTIFY', 'OPTIONS', 'PATCH', 'POST', 'PROPFIND', 'PROPPATCH',
+  'PURGE', 'PUT', 'QUERY', 'REBIND', 'REPORT', 'SEARCH', 'SOURCE', 'SUBSCRIBE', 'TRACE', 'UNBIND', 'UNLINK',
+  'UNLOCK', 'UNSUBSCRIBE',
+];
+const METHOD_PREFIXES = new Set(HTTP_METHODS.flatMap((m) => [...m].map((_, i) => m.slice(0, i + 1))));
+const METHODS = new Set(HTTP_METHODS);
+/** The versions llhttp accepts; any other is HPE_INVALID_VERSION. */
+const VERSIONS = new Set(['HTTP/0.9', 'HTTP/1.0', 'HTTP/1.1', 'HTTP/2.0']);
+const VERSION_PREFIXES = new Set([...VERSIONS].flatMap((v) => [...v].map((_, i) => v.slice(0, i + 1))));
 
 /** RFC 9110 tchar: what a method and a header name are made of. */
 const TCHAR = new Uint8Array(256);
@@ -38,14 +57,18 @@ export function isHeaderName(name: string): boolean {
 /**
  * Feeds on a request's bytes as they arrive and answers once the head has ended. Strict
  * enough to turn away what is not HTTP at its first bad byte (a TLS ClientHello fails on
- * byte one), so garbage never waits for the timeout. Obsolete line folding is refused, as
- * RFC 9112 allows, because a folded line could hide the routing header from us but not from
- * the worker's parser.
+ * byte one), so garbage never waits for the timeout. It never accepts a head that Node's
+ * own parser (llhttp, strict as Node runs it) rejects, and reads the header only where the
+ * app will see it: bare-LF line ends, obsolete line folding, unknown methods and versions
+ * are refused, and header lines past MAX_HEADER_LINES are not collected.
  */
 export class HeadParser {
   private state = S.LeadingCrlf;
   private bytes = 0;
+  private method = '';
   private version = '';
+  private targetBytes = 0;
+  private lines = 0;
   private nameIndex = 0;
   private nameMatches = true;
   private capturing = false;
@@ -67,43 +90,43 @@ export class HeadParser {
       switch (this.state) {
         case S.LeadingCrlf:
           if (c === 0x0d || c === 0x0a) break;
-          if (TCHAR[c] === 0) return notHttp('request line');
           this.state = S.Method;
+          if (!this.methodByte(c)) return notHttp('method');
           break;
         case S.Method:
-          if (c === 0x20) this.state = S.Target;
-          else if (TCHAR[c] === 0) return notHttp('method');
+          if (c === 0x20) {
+            if (!METHODS.has(this.method)) return notHttp('method');
+            this.state = S.Target;
+          } else if (!this.methodByte(c)) return notHttp('method');
           break;
         case S.Target:
-          if (c === 0x20) this.state = S.Version;
-          else if (c < 0x21 || c === 0x7f) return notHttp('request target');
+          // llhttp skips extra spaces before the target, so `GET  / HTTP/1.1` is a request.
+          if (c === 0x20) { if (this.targetBytes > 0) this.state = S.Version; }
+          else if (c < 0x21 || c >= 0x7f) return notHttp('request target');
+          else this.targetBytes++;
           break;
         case S.Version:
           if (c === 0x0d) this.state = S.VersionLf;
-          else if (c === 0x0a) { if (!this.versionOk()) return notHttp('version'); this.state = S.LineStart; }
-          else if (this.version.length >= MAX_VERSION_CHARS) return notHttp('version');
-          else this.version += String.fromCharCode(c);
+          else if (!VERSION_PREFIXES.has(this.version += String.fromCharCode(c))) return notHttp('version');
           break;
         case S.VersionLf:
-          if (c !== 0x0a || !this.versionOk()) return notHttp('version');
+          if (c !== 0x0a || !VERSIONS.has(this.version)) return notHttp('version');
           this.state = S.LineStart;
           break;
         case S.LineStart:
           if (c === 0x0d) this.state = S.EndLf;
-          else if (c === 0x0a) return this.done();
-          else if (TCHAR[c] === 0) return notHttp(c === 0x20 || c === 0x09 ? 'folded header line' : 'header name');
-          else { this.nameIndex = 0; this.nameMatches = true; this.matchName(c); this.state = S.Name; }
+          else if (TCHAR[c] === 0) return notHttp(c === 0x20 || c === 0x09 ? 'folded header line' : c === 0x0a ? 'line end' : 'header name');
+          else { this.lines++; this.nameIndex = 0; this.nameMatches = true; this.matchName(c); this.state = S.Name; }
           break;
         case S.Name:
           if (c === 0x3a) {
-            this.capturing = this.nameMatches && this.nameIndex === this.wanted.length;
+            this.capturing = this.nameMatches && this.nameIndex === this.wanted.length && this.lines <= MAX_HEADER_LINES;
             this.state = S.Value;
           } else if (TCHAR[c] === 0) return notHttp('header name');
           else this.matchName(c);
           break;
         case S.Value:
           if (c === 0x0d) this.state = S.ValueLf;
-          else if (c === 0x0a) this.endLine();
           else if ((c < 0x20 && c !== 0x09) || c === 0x7f) return notHttp('header value');
           else if (this.capturing) this.value.push(c);
           break;
@@ -119,8 +142,9 @@ export class HeadParser {
     return MORE;
   }
 
-  private versionOk(): boolean {
-    return /^HTTP\/\d\.\d$/.test(this.version);
+  private methodByte(c: number): boolean {
+    this.method += String.fromCharCode(c);
+    return METHOD_PREFIXES.has(this.method);
   }
 
   private matchName(c: number): void {

@@ -38,16 +38,20 @@ export function parseProxyPreamble(buf: Buffer, maxBytes = 16_384): ProxyResult 
 function parseV1(buf: Buffer): ProxyResult {
   const n = Math.min(buf.length, V1_PREFIX.length);
   if (buf.compare(V1_PREFIX, 0, n, 0, n) !== 0) return fail('no PROXY protocol preamble');
-  const lf = buf.indexOf(0x0a);
-  if (lf === -1) {
-    if (buf.length >= V1_MAX_BYTES) return fail('v1 line longer than 107 bytes');
-    for (let i = 0; i < buf.length; i++) if (!printable(buf[i]!, i === buf.length - 1)) return fail('v1 line has a control byte');
-    return MORE;
+  // The first bad byte decides, so every split of the same bytes gets the same answer.
+  const end = Math.min(buf.length, V1_MAX_BYTES);
+  for (let i = n; i < end; i++) {
+    const c = buf[i]!;
+    if (c === 0x0a) return buf[i - 1] === 0x0d ? v1Line(buf, i) : fail('v1 line does not end in CRLF');
+    if (c === 0x0d) {
+      if (i + 1 < buf.length && buf[i + 1] !== 0x0a) return fail('v1 line does not end in CRLF');
+    } else if (c < 0x20 || c > 0x7e) return fail('v1 line has a control byte');
   }
-  if (lf + 1 > V1_MAX_BYTES) return fail('v1 line longer than 107 bytes');
-  if (lf === 0 || buf[lf - 1] !== 0x0d) return fail('v1 line does not end in CRLF');
+  return buf.length >= V1_MAX_BYTES ? fail('v1 line longer than 107 bytes') : MORE;
+}
+
+function v1Line(buf: Buffer, lf: number): ProxyResult {
   const line = buf.toString('latin1', 0, lf - 1);
-  if (/[^\x20-\x7e]/.test(line)) return fail('v1 line has a control byte');
   const parts = line.split(' ');
   const proto = parts[1];
   if (proto === 'UNKNOWN') return { state: 'done', length: lf + 1, source: undefined };
@@ -59,11 +63,6 @@ function parseV1(buf: Buffer): ProxyResult {
   if (sport === -1 || v1Port(dstPort) === -1) return fail('v1 port malformed');
   const address = want === 4 ? src : formatPeerIPv6(parseIPv6(src)!);
   return { state: 'done', length: lf + 1, source: { address, port: sport, family: want === 4 ? 'IPv4' : 'IPv6' } };
-}
-
-/** Bytes allowed in a v1 line; a CR is fine only as the last byte read so far. */
-function printable(c: number, last: boolean): boolean {
-  return (c >= 0x20 && c <= 0x7e) || (c === 0x0d && last);
 }
 
 function v1Address(s: string, family: 4 | 6): boolean {
@@ -79,19 +78,18 @@ function v1Port(s: string): number {
 function parseV2(buf: Buffer, maxBytes: number): ProxyResult {
   const n = Math.min(buf.length, V2_SIGNATURE.length);
   if (buf.compare(V2_SIGNATURE, 0, n, 0, n) !== 0) return fail('no PROXY protocol preamble');
-  if (buf.length < V2_HEADER_BYTES) {
-    if (buf.length > 12 && buf[12]! >> 4 !== 2) return fail(`v2 version ${buf[12]! >> 4} is not 2`);
-    return MORE;
-  }
+  if (buf.length <= 12) return MORE;
   const verCmd = buf[12]!;
   if (verCmd >> 4 !== 2) return fail(`v2 version ${verCmd >> 4} is not 2`);
   const command = verCmd & 0x0f;
   if (command > 1) return fail(`v2 command ${command} is neither LOCAL nor PROXY`);
+  if (buf.length <= 13) return MORE;
   const famProto = buf[13]!;
-  const length = V2_HEADER_BYTES + buf.readUInt16BE(14);
-  if (length > maxBytes) return fail(`v2 preamble of ${length} bytes is over ${maxBytes}`);
   const need = v2AddressBytes(famProto);
   if (need === -1) return fail(`v2 address family/protocol 0x${famProto.toString(16).padStart(2, '0')} is not TCP or UNIX`);
+  if (buf.length < V2_HEADER_BYTES) return MORE;
+  const length = V2_HEADER_BYTES + buf.readUInt16BE(14);
+  if (length > maxBytes) return fail(`v2 preamble of ${length} bytes is over ${maxBytes}`);
   if (length - V2_HEADER_BYTES < need) return fail('v2 length too short for its addresses');
   if (buf.length < length) return MORE;
   // LOCAL: the proxy's own connection (a health check); its addresses mean nothing.

@@ -5,6 +5,9 @@ import { describeExit } from './status.js';
 
 export type ReplacedWorker = ReloadResult['replaced'][number];
 
+/** What a rolling reload needs of the pool. */
+export type ReloadablePool = Pick<WorkerPool, 'slots' | 'isStopping' | 'forkIncoming' | 'whenSettled' | 'promote'>;
+
 /**
  * Replaces every slot's worker, one slot at a time: fork the new one, wait until it is
  * online, route the slot to it, drain the old one, and go on to the next slot without
@@ -12,7 +15,7 @@ export type ReplacedWorker = ReloadResult['replaced'][number];
  * fails (crash, or not online within readyTimeoutMs) is killed, its slot keeps its old
  * worker, the slots after it are not touched, and the reload rejects with its error.
  */
-export async function rollingReload(pool: WorkerPool, progress: (p: ReloadProgress) => void): Promise<ReplacedWorker[]> {
+export async function rollingReload(pool: ReloadablePool, progress: (p: ReloadProgress) => void): Promise<ReplacedWorker[]> {
   const replaced: ReplacedWorker[] = [];
   const drains: Promise<void>[] = [];
   let failure: StickyReloadError | undefined;

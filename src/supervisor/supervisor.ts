@@ -21,6 +21,7 @@ import { reloadableConfig, restartOnlyChanges } from './config-diff.js';
 import { EventLog } from './event-log.js';
 import { ProcSampler } from './proc-stats.js';
 import { rollingReload } from './reload.js';
+import { ReloadQueue } from './reload-queue.js';
 import { describeExit, workerRows } from './status.js';
 import { listen } from '../util/listen.js';
 import { noop } from '../util/noop.js';
@@ -30,11 +31,6 @@ const WORKER_ENTRY = resolve(__dirname, '../worker/entry.js');
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 export type { ReloadResult };
-
-interface ReloadRun {
-  promise: Promise<ReloadResult>;
-  listeners: Set<(p: ReloadProgress) => void>;
-}
 
 /**
  * The primary process of `sticky start`: the balancer and its worker slots, the control
@@ -53,8 +49,7 @@ export class Supervisor {
   private control: ControlServer | undefined;
   private watcher: FileWatcher | undefined;
   private readonly sampler = new ProcSampler();
-  private currentReload: ReloadRun | undefined;
-  private nextReload: ReloadRun | undefined;
+  private readonly reloads = new ReloadQueue((trigger, progress) => this.runReload(trigger, progress));
   private stopping: Promise<void> | undefined;
   private readonly drained: Promise<void>;
   private markDrained!: () => void;
@@ -163,40 +158,17 @@ export class Supervisor {
 
   /**
    * Rolling reload (see rollingReload), after re-reading the config when start() was given
-   * a loader. Asked while one runs, it runs once more after it (requests made meanwhile
-   * share that run), so the newest code is what ends up running.
+   * a loader. Asked while one runs, it runs once more after it (see ReloadQueue).
    */
   reload(trigger = 'api', onProgress?: (p: ReloadProgress) => void): Promise<ReloadResult> {
     if (this.stopping) return Promise.reject(new StickyReloadError('cannot reload: the supervisor is stopping'));
-    let run: ReloadRun;
-    if (!this.currentReload) run = this.currentReload = this.newReloadRun(trigger, Promise.resolve());
-    else run = this.nextReload ??= this.newReloadRun(trigger, this.currentReload.promise.catch(noop));
-    if (onProgress) run.listeners.add(onProgress);
-    return run.promise;
+    return this.reloads.request(trigger, onProgress);
   }
 
   /** Drains every worker, stops listening and removes the control socket. Does not exit the process. */
   stop(): Promise<void> {
     this.stopping ??= this.shutdown();
     return this.stopping;
-  }
-
-  private newReloadRun(trigger: string, after: Promise<unknown>): ReloadRun {
-    const run: ReloadRun = { listeners: new Set(), promise: Promise.resolve() as unknown as Promise<ReloadResult> };
-    run.promise = after.then(async () => {
-      if (this.nextReload === run) {
-        this.nextReload = undefined;
-        this.currentReload = run;
-      }
-      try {
-        return await this.runReload(trigger, (p) => {
-          for (const listener of run.listeners) listener(p);
-        });
-      } finally {
-        if (this.currentReload === run) this.currentReload = undefined;
-      }
-    });
-    return run;
   }
 
   private async runReload(trigger: string, progress: (p: ReloadProgress) => void): Promise<ReloadResult> {

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import { addressKey, type PrefixOptions } from '../routing/address.js';
-import { headerKey } from '../routing/proxy-header.js';
+import { headerKey, MAX_HEADER_LINES } from '../routing/proxy-header.js';
 import { prefixOf, ROUTING_ENV, tlsHeaderProblem, type HeaderRoutingResolved } from '../routing/options.js';
 import { trustedPeers, type TrustedPeers } from '../routing/trusted-peers.js';
 import { StickyConfigError } from '../errors.js';
@@ -62,7 +62,9 @@ export class MisrouteCheck {
     const { header, ignoreMissingHeader } = this.routing;
     const values: string[] = [];
     const raw = req.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) {
+    // rawHeaders can hold lines past those in req.headers; compare only what the app sees.
+    const end = Math.min(raw.length, MAX_HEADER_LINES * 2);
+    for (let i = 0; i < end; i += 2) {
       if (raw[i]!.length === header.length && raw[i]!.toLowerCase() === header) values.push(raw[i + 1]!);
     }
     let key = headerKey(values, { ...this.routing, ...this.prefix });

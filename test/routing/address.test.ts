@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SocketAddress } from 'node:net';
 import { addressKey, formatIPv6, formatPeerIPv6, parseIPv4, parseIPv6 } from '../../src/routing/address.js';
 
 describe('address keys', () => {
@@ -44,7 +45,10 @@ describe('formatPeerIPv6', () => {
   it('writes what Node reports for a peer: IPv4-mapped with a dotted tail, the rest RFC 5952', () => {
     expect(formatPeerIPv6(parseIPv6('::ffff:c000:209')!)).toBe('::ffff:192.0.2.9');
     expect(formatPeerIPv6(parseIPv6('2001:DB8:0:0:0:0:0:1')!)).toBe('2001:db8::1');
-    // Only ::ffff:0:0/96 is mapped; the deprecated IPv4-compatible form stays hex.
-    expect(formatPeerIPv6(parseIPv6('::c000:209')!)).toBe('::c000:209');
+    // libuv's inet_ntop (what Node reports) dots the deprecated IPv4-compatible form too, but not ::2.
+    for (const a of ['::c000:209', '::1:0', '::2', '::1', '::']) {
+      expect(formatPeerIPv6(parseIPv6(a)!)).toBe(new SocketAddress({ address: a, family: 'ipv6' }).address);
+    }
+    expect(formatPeerIPv6(parseIPv6('::c000:209')!)).toBe('::192.0.2.9');
   });
 });

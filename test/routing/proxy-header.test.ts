@@ -34,8 +34,9 @@ describe('HeadParser', () => {
     expect(parse(head)).toEqual({ state: 'done', values: [] });
   });
 
-  it('accepts bare LF line ends and leading empty lines', () => {
-    expect(parse('\r\nGET / HTTP/1.0\nx-forwarded-for: 1.1.1.1\n\n')).toEqual({ state: 'done', values: ['1.1.1.1'] });
+  it('skips leading empty lines but refuses bare LF line ends, as Node does', () => {
+    expect(parse('\r\n\nGET / HTTP/1.0\r\nx-forwarded-for: 1.1.1.1\r\n\r\n')).toEqual({ state: 'done', values: ['1.1.1.1'] });
+    expect(parse('\r\nGET / HTTP/1.0\nx-forwarded-for: 1.1.1.1\n\n')).toMatchObject({ state: 'error', status: 400 });
   });
 
   it('answers 431 once the head passes maxHeaderBytes', () => {

@@ -1,0 +1,208 @@
+import { once } from 'node:events';
+import { connect, Server, type AddressInfo, type Socket } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  headerDecoders, PreambleReaders, proxyProtocolDecoder, type Decision, type PreambleDecoder, type PreambleReaderOptions,
+} from '../../src/balancer/preamble-reader.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+type Route = Extract<Decision, { kind: 'route' }>;
+
+/** A decoder that answers `more` until it has seen `after` bytes, then `decision`. */
+class ScriptedDecoder implements PreambleDecoder {
+  readonly chunks: Buffer[] = [];
+  seen = 0;
+  constructor(private readonly after: number, private readonly decision: () => Decision) {}
+  push(chunk: Buffer): Decision {
+    this.chunks.push(chunk);
+    this.seen += chunk.length;
+    return this.seen >= this.after ? this.decision() : { kind: 'more' };
+  }
+}
+
+interface Outcome {
+  routed: { socket: Socket; data: Buffer; decision: Route; readableLength: number }[];
+  rejected: { why: string; detail: string }[];
+}
+
+/** The primary's side of the seam: a paused server at highWaterMark 0, as BalancerServer runs it. */
+class Harness {
+  readonly server = new Server({ pauseOnConnect: true, highWaterMark: 0 });
+  readonly outcome: Outcome = { routed: [], rejected: [] };
+  readonly decoders: PreambleDecoder[] = [];
+  readonly accepted: Socket[] = [];
+  readers!: PreambleReaders;
+
+  async start(options: Partial<PreambleReaderOptions> & { decoder(): PreambleDecoder }): Promise<void> {
+    this.readers = new PreambleReaders({
+      timeoutMs: 10_000,
+      answerHttp: true,
+      onRoute: (socket, data, decision) => this.outcome.routed.push({ socket, data, decision, readableLength: socket.readableLength }),
+      onReject: (_socket, why, detail) => this.outcome.rejected.push({ why, detail }),
+      ...options,
+      decoder: () => {
+        const d = options.decoder();
+        this.decoders.push(d);
+        return d;
+      },
+    });
+    this.server.on('connection', (socket) => {
+      this.accepted.push(socket);
+      this.readers.read(socket);
+    });
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+  }
+
+  /** A client whose bytes from the server and close are collected. */
+  async client(): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
+    const before = this.accepted.length;
+    const socket = connect((this.server.address() as AddressInfo).port, '127.0.0.1');
+    let data = '';
+    socket.on('data', (d: Buffer) => (data += d.toString('latin1')));
+    socket.on('error', () => {});
+    const closed = once(socket, 'close').then(() => undefined);
+    await once(socket, 'connect');
+    // read() runs in the server's 'connection' listener, so accepted means being read.
+    await waitFor(() => this.accepted.length > before, 5000, 'the reader to take the connection');
+    return { socket, received: () => data, closed };
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.accepted) s.destroy();
+    this.server.close();
+  }
+}
+
+let h: Harness;
+beforeEach(() => {
+  h = new Harness();
+});
+afterEach(() => h.stop());
+
+describe('PreambleReaders', () => {
+  it('routes once the decoder knows, with every byte read across partial reads', async () => {
+    await h.start({ decoder: () => new ScriptedDecoder(6, () => ({ kind: 'route', key: 'k' })) });
+    const c = await h.client();
+    c.socket.write('abc');
+    await waitFor(() => (h.decoders[0] as ScriptedDecoder).seen === 3, 5000, 'the first part');
+    expect(h.outcome.routed).toHaveLength(0);
+    c.socket.write('def');
+    await waitFor(() => h.outcome.routed.length === 1, 5000, 'the route');
+    const [r] = h.outcome.routed;
+    expect(r!.data.toString()).toBe('abcdef');
+    expect(r!.decision).toEqual({ kind: 'route', key: 'k' });
+    // Nothing left in the primary's buffer to be lost at hand-off, and the reader let go.
+    expect(r!.readableLength).toBe(0);
+    expect(h.readers.size).toBe(0);
+    expect(r!.socket.destroyed).toBe(false);
+    expect(h.outcome.rejected).toEqual([]);
+  });
+
+  it('drops the skipped preamble bytes from what it hands over', async () => {
+    await h.start({ decoder: () => new ScriptedDecoder(1, () => ({ kind: 'route', key: null, skip: 4 })) });
+    const c = await h.client();
+    c.socket.write('SKIPrest');
+    await waitFor(() => h.outcome.routed.length === 1, 5000, 'the route');
+    expect(h.outcome.routed[0]!.data.toString()).toBe('rest');
+  });
+
+  it('answers a rejected HTTP client with its status and closes', async () => {
+    await h.start({
+      decoder: () => new ScriptedDecoder(1, () => ({ kind: 'reject', why: 'not-http', detail: 'bad', status: 400 })),
+    });
+    const c = await h.client();
+    c.socket.write('x');
+    await c.closed;
+    expect(c.received()).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(h.outcome.rejected).toEqual([{ why: 'not-http', detail: 'bad' }]);
+    expect(h.outcome.routed).toEqual([]);
+    expect(h.readers.size).toBe(0);
+  });
+
+  it('just closes a rejected client when it does not answer HTTP (PROXY mode)', async () => {
+    await h.start({ answerHttp: false, decoder: () => proxyProtocolDecoder({}, 4096) });
+    const c = await h.client();
+    c.socket.write('GET / HTTP/1.1\r\n\r\n');
+    await c.closed;
+    expect(c.received()).toBe('');
+    expect(h.outcome.rejected).toEqual([{ why: 'bad-proxy-preamble', detail: 'no PROXY protocol preamble' }]);
+  });
+
+  it('answers 408 when no routing key arrives within timeoutMs', async () => {
+    await h.start({ timeoutMs: 200, decoder: () => new ScriptedDecoder(100, () => ({ kind: 'route', key: 'k' })) });
+    const c = await h.client();
+    c.socket.write('slow');
+    await c.closed;
+    expect(c.received()).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(h.outcome.rejected).toEqual([{ why: 'timeout', detail: 'no routing key within 200 ms' }]);
+    expect(h.outcome.routed).toEqual([]);
+  });
+
+  it('answers 431 once a head passes maxHeaderBytes, arriving in parts', async () => {
+    const decoder = headerDecoders({ header: 'x-forwarded-for', trustedHops: 1, ignoreMissingHeader: false, maxHeaderBytes: 1024 });
+    await h.start({ decoder });
+    const c = await h.client();
+    c.socket.write('GET / HTTP/1.1\r\nCookie: ');
+    await waitFor(() => h.accepted[0]!.bytesRead > 0, 5000, 'the first part');
+    c.socket.write('a'.repeat(2000));
+    await c.closed;
+    expect(c.received()).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+    expect(h.outcome.rejected).toEqual([{ why: 'head-too-large', detail: 'request head over 1024 bytes' }]);
+  });
+
+  it('rejects a PROXY v2 preamble over its byte cap without reading the rest', async () => {
+    await h.start({ answerHttp: false, decoder: () => proxyProtocolDecoder({}, 64) });
+    const c = await h.client();
+    const head = Buffer.from('0d0a0d0a000d0a515549540a2111', 'hex');
+    c.socket.write(Buffer.concat([head, Buffer.from([0x10, 0x00])]));
+    await c.closed;
+    expect(h.outcome.rejected).toEqual([{ why: 'bad-proxy-preamble', detail: 'v2 preamble of 4112 bytes is over 64' }]);
+  });
+
+  it('turns a throwing decoder into one rejected connection', async () => {
+    await h.start({
+      decoder: () => ({ push: () => { throw new Error('boom'); } }),
+    });
+    const c = await h.client();
+    c.socket.write('x');
+    await c.closed;
+    expect(c.received()).toMatch(/^HTTP\/1\.1 400 /);
+    expect(h.outcome.rejected).toEqual([{ why: 'decoder-error', detail: 'could not read the preamble: Error: boom' }]);
+    // The reader still serves the next connection.
+    const next = await h.client();
+    expect(h.readers.size).toBe(1);
+    next.socket.destroy();
+  });
+
+  it('forgets a client that closes while being read, without a route or a reject', async () => {
+    await h.start({ decoder: () => new ScriptedDecoder(100, () => ({ kind: 'route', key: 'k' })) });
+    const c = await h.client();
+    c.socket.write('part');
+    await waitFor(() => (h.decoders[0] as ScriptedDecoder).seen === 4, 5000, 'the part');
+    c.socket.destroy();
+    await waitFor(() => h.readers.size === 0, 5000, 'the reader to let go');
+    expect(h.accepted[0]!.destroyed).toBe(true);
+    expect(h.outcome).toEqual({ routed: [], rejected: [] });
+  });
+
+  it('forgets a client that half-closes before the key is known', async () => {
+    await h.start({ decoder: () => new ScriptedDecoder(100, () => ({ kind: 'route', key: 'k' })) });
+    const c = await h.client();
+    c.socket.end('part');
+    await c.closed;
+    expect(h.readers.size).toBe(0);
+    expect(h.outcome).toEqual({ routed: [], rejected: [] });
+  });
+
+  it('closes every connection still being read on closeAll', async () => {
+    await h.start({ decoder: () => new ScriptedDecoder(100, () => ({ kind: 'route', key: 'k' })) });
+    const a = await h.client();
+    const b = await h.client();
+    expect(h.readers.size).toBe(2);
+    h.readers.closeAll();
+    await Promise.all([a.closed, b.closed]);
+    expect(h.readers.size).toBe(0);
+    expect(h.outcome).toEqual({ routed: [], rejected: [] });
+  });
+});
