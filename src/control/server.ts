@@ -3,7 +3,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { dirname } from 'node:path';
 import { StickyAlreadyRunningError, StickyError, StickyProtocolError, StickySetupError } from '../errors.js';
 import { readLines } from './line-splitter.js';
-import { ensureControlDir } from './paths.js';
+import { ensureControlDir } from './private-dir.js';
 import {
   CONTROL_PROTOCOL_VERSION, type ControlError, type ControlEvent, type ControlMethod, type ControlReply,
   type ControlRequest, type ReloadProgress, type StatusSnapshot, type SupervisorEvent,

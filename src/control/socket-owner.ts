@@ -3,9 +3,10 @@
  * to the user: another user who made /tmp/sticky-<uid> first (no XDG_RUNTIME_DIR) could
  * otherwise answer `sticky stop` with a fake success and put anything on the terminal.
  */
-import { lstatSync, readFileSync, type Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { StickyUntrustedSocketError } from '../errors.js';
+import { describeUid as owner } from '../util/user-name.js';
 
 /** Group or others may write: they could swap the socket for their own. */
 const SHARED_WRITE_BITS = 0o022;
@@ -47,17 +48,4 @@ function lstatOrUndefined(path: string): Stats | undefined {
 
 function modeOf(st: Stats): string {
   return (st.mode & 0o777).toString(8).padStart(4, '0');
-}
-
-/** `nobody (uid 65534)`; just the uid when /etc/passwd does not name it. */
-export function owner(uid: number): string {
-  try {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const [user, , id] = line.split(':');
-      if (id === String(uid) && user) return `${user} (uid ${uid})`;
-    }
-  } catch {
-    // no passwd file: the uid alone
-  }
-  return `uid ${uid}`;
 }
