@@ -83,6 +83,7 @@ export class BalancerServer extends Server {
     }
     const prefix = this.prefix;
     const handlers = {
+      maxPerPeer: maxPendingPerPeer(routing.maxPending),
       onRoute: (socket: Socket, data: Buffer, d: RouteDecision) => this.routeRead(socket, data, d),
       onReject: (socket: Socket, why: string, detail: string) => this.countReject(socket, why, detail),
     };
@@ -184,6 +185,15 @@ export class BalancerServer extends Server {
 }
 
 type RouteDecision = Extract<Decision, { kind: 'route' }>;
+
+/**
+ * Un-routed connections one peer address may hold: a quarter of maxPending, so a slowloris
+ * from one address leaves room for everyone else (a front proxy's heads arrive at once).
+ */
+export function maxPendingPerPeer(maxPending: number): number {
+  return Math.max(1, Math.floor(maxPending / PER_PEER_SHARE));
+}
+const PER_PEER_SHARE = 4;
 
 /** Bound on a PROXY v2 preamble with its TLVs. */
 const PROXY_PREAMBLE_MAX_BYTES = 16_384;
