@@ -253,6 +253,16 @@ export class Supervisor {
       this.events.record('error', 'worker-error', `worker ${w.pid} (slot ${w.slot}): ${w.lastError!.message}`, { slot: w.slot, pid: w.pid, stack: w.lastError!.stack });
     });
     this.pool.on('exit', (w, { role, restartInMs }) => this.onWorkerExit(w, role, restartInMs));
+    this.pool.on('closed', (w, { restartInMs }) => {
+      const where = { slot: w.slot, pid: w.pid };
+      if (restartInMs === 0) {
+        this.events.record('info', 'worker-closed', `worker ${w.pid} (slot ${w.slot}) closed its server; a new worker takes the slot`, where);
+        return;
+      }
+      const errored = this.pool.slots[w.slot]!.errored ? ': errored' : '';
+      this.events.record('warn', 'worker-closed-early', `worker ${w.pid} (slot ${w.slot}) closed its server within restart.minUptimeMs${errored}; `
+        + `replacing it in ${restartInMs} ms`, where);
+    });
   }
 
   private onWorkerExit(w: SlotWorker, role: WorkerRole, restartInMs: number | null): void {
