@@ -47,6 +47,7 @@ export class Supervisor {
   readonly closed: Promise<void>;
   private config: ResolvedConfig;
   private control: ControlServer | undefined;
+  private controlOpening: Promise<ControlServer> | undefined;
   private watcher: FileWatcher | undefined;
   private readonly sampler = new ProcSampler();
   private readonly reloads = new ReloadQueue((trigger, progress) => this.runReload(trigger, progress));
@@ -93,7 +94,10 @@ export class Supervisor {
 
   /** Takes the control socket, listens, forks every slot and waits for each first worker's outcome. */
   async open(): Promise<void> {
-    this.control = await ControlServer.open(this.config.name, this.socketPath, {
+    // First: a SIGTERM while the control socket is taken or the first workers boot must stop
+    // cleanly (exit 0, socket removed), not get Node's default (exit 143, stale socket).
+    this.installSignals();
+    this.controlOpening = ControlServer.open(this.config.name, this.socketPath, {
       ping: (): PingResult => ({ pid: this.pid, name: this.config.name, protocol: CONTROL_PROTOCOL_VERSION }),
       status: () => this.status(),
       reload: (onProgress) => this.reload('control', onProgress),
@@ -103,8 +107,15 @@ export class Supervisor {
         return { stopped: true };
       },
     });
+    try {
+      this.control = await this.controlOpening;
+    } catch (err) {
+      this.removeSignals();
+      throw err;
+    }
     this.events.subscribe((e) => this.control?.publishLog(e));
     try {
+      if (this.stopping) return;
       this.applyWorkerSettings(this.config);
       const { port, host } = this.config;
       await listen(this.balancer, { port, host }).catch((err: Error) => {
@@ -112,10 +123,11 @@ export class Supervisor {
       });
       this.events.record('info', 'listening', `listening on ${this.config.host}:${this.port} (routing by ${this.config.routing.by}), control socket ${this.socketPath}`);
       this.warnIfEveryPeerTrusted();
+      if (this.stopping) return;
       this.pool.start(this.config.reload.readyTimeoutMs);
       await Promise.all(this.pool.slots.map((s) => (s.current ? this.pool.whenSettled(s.current) : true)));
+      if (this.stopping) return;
       await this.startWatcher();
-      this.installSignals();
       const online = this.pool.slots.filter((s) => s.current?.state === 'online').length;
       this.events.record(online === this.pool.slots.length ? 'info' : 'warn', 'ready', `${online} of ${this.pool.slots.length} workers online`);
     } catch (err) {
@@ -288,7 +300,9 @@ export class Supervisor {
     await new Promise<void>((resolve) => this.balancer.close(() => resolve()));
     this.markDrained();
     this.events.record('info', 'stopped', 'every worker has exited');
-    await this.control?.close();
+    // A stop that came while the control socket was being taken waits for it, then removes it.
+    const control = this.control ?? await this.controlOpening?.catch(() => undefined);
+    await control?.close();
     this.removeSignals();
     this.markClosed();
   }
