@@ -1,8 +1,32 @@
+/**
+ * Marks the package's errors by class name, so `instanceof` holds across two installed
+ * copies of the package (an app's own and the CLI's load different classes), as undici's
+ * errors do. Symbol.for: the same symbol in every copy.
+ */
+const BRAND = Symbol.for('socketio-sticky-session.error');
+
 /** Every failure the package reports has its own class and a stable `code`. */
 export class StickyError extends Error {
   constructor(readonly code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
+  }
+
+  /** The names of the error's classes, from its own up to StickyError. */
+  get [BRAND](): string[] {
+    const names: string[] = [];
+    for (let p: object | null = Object.getPrototypeOf(this) as object; p !== null && p !== Error.prototype; p = Object.getPrototypeOf(p) as object | null) {
+      names.push((p as { constructor: { name: string } }).constructor.name);
+    }
+    return names;
+  }
+
+  /** True for errors of this class made by any copy of the package. */
+  static override [Symbol.hasInstance]<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== 'object' || value === null) return false;
+    const names = (value as { [BRAND]?: unknown })[BRAND];
+    return Array.isArray(names) && names.includes(this.name);
   }
 }
 

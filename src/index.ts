@@ -1,16 +1,15 @@
 import cluster from 'node:cluster';
 import type { Server } from 'node:net';
-import type * as PrimarySide from './balancer/primary.js';
+import type * as PrimarySide from './primary/primary-server.js';
 import type * as WorkerSide from './worker/adopt.js';
 import { checkListenWorkers, parseLegacyArgs, resolveServer, type LegacyOptions, type ServerOrFactory } from './legacy/options.js';
-import type { ResolvedConfig } from './config/types.js';
 import type { Supervisor } from './supervisor/index.js';
 import * as configDefine from './config/define.js';
 import type * as configTypes from './config/types.js';
 
 // Each role loads only its own side: the worker side pulls in node:tls, ~9 MiB of RSS the
 // primary has no use for.
-const primarySide = (): typeof PrimarySide => require('./balancer/primary.js') as typeof PrimarySide;
+const primarySide = (): typeof PrimarySide => require('./primary/primary-server.js') as typeof PrimarySide;
 const workerSide = (): typeof WorkerSide => require('./worker/adopt.js') as typeof WorkerSide;
 
 if (cluster.isWorker) workerSide().setWorkerEnv();
@@ -27,9 +26,9 @@ function sticky(options: LegacyOptions, serverOrFactory: ServerOrFactory): Serve
 function sticky(first: unknown, second?: unknown): Server {
   const parsed = parseLegacyArgs(first, second);
   if (cluster.isPrimary) {
-    const balancer = new (primarySide().BalancerServer)({ workers: parsed.num, routing: parsed.routing });
-    balancer.pool.start();
-    return balancer;
+    const primary = new (primarySide().PrimaryServer)({ workers: parsed.num, routing: parsed.routing });
+    primary.pool.start();
+    return primary;
   }
   return workerSide().adoptServer(resolveServer(parsed.serverOrFactory), { sync: parsed.sync });
 }
@@ -49,10 +48,10 @@ namespace sticky {
   export function listen(server: Server, port: number, options: ListenOptions = {}): boolean {
     if (cluster.isPrimary) {
       const workers = checkListenWorkers(options.workers);
-      const balancer = new (primarySide().BalancerServer)({ workers, env: options.env });
-      balancer.pool.start();
-      balancer.once('listening', () => server.emit('listening'));
-      balancer.listen(port);
+      const primary = new (primarySide().PrimaryServer)({ workers, env: options.env });
+      primary.pool.start();
+      primary.once('listening', () => server.emit('listening'));
+      primary.listen(port);
       return false;
     }
     workerSide().adoptServer(server);

@@ -1,5 +1,6 @@
 'use strict';
-// This project: BalancerServer from dist/ in the primary, adoptServer in the workers.
+// This project: PrimaryServer (BalancerServer with its worker pool) from dist/ in the primary,
+// adoptServer in the workers.
 // BENCH_ROUTING picks the mode (ip | header | proxy-protocol).
 const cluster = require('node:cluster');
 const { WORKERS, PORT, announceWhenReady } = require('./common.js');
@@ -9,9 +10,8 @@ const DIST = process.env.BENCH_DIST || '../../dist';
 const ROUTING = process.env.BENCH_ROUTING || 'ip';
 
 if (cluster.isPrimary) {
-  const { BalancerServer } = require(`${DIST}/balancer/primary.js`);
   announceWhenReady(WORKERS, { routing: ROUTING });
-  const balancer = new BalancerServer({ workers: WORKERS, ...routingOptions(ROUTING) });
+  const balancer = new (primaryServer())({ workers: WORKERS, ...routingOptions(ROUTING) });
   balancer.pool.start();
   balancer.listen(PORT, '127.0.0.1');
 } else {
@@ -20,6 +20,16 @@ if (cluster.isPrimary) {
   const { createApp, signalReady } = require('../app/app.js');
   adoptServer(createApp().server);
   signalReady();
+}
+
+/** Builds before the pool left the balancer had BalancerServer own it. */
+function primaryServer() {
+  try {
+    return require(`${DIST}/primary/primary-server.js`).PrimaryServer;
+  } catch (err) {
+    if (err.code !== 'MODULE_NOT_FOUND') throw err;
+    return require(`${DIST}/balancer/primary.js`).BalancerServer;
+  }
 }
 
 function routingOptions(by) {

@@ -1,30 +1,9 @@
 import { Socket } from 'node:net';
 import { Rendezvous } from '../routing/hash.js';
+import type { Connection } from '../ipc/handoff.js';
 import { STICKY_CMD, type ConnMessage } from '../ipc/messages.js';
+import type { ConnectionRouter, Target } from './connection-router.js';
 import { noop } from '../util/noop.js';
-
-/**
- * The accepted TCP handle itself (what net.Server wraps in a Socket). In ip mode the primary
- * reads nothing, so it routes and sends this directly, as Node's round-robin cluster does:
- * no stream is built per connection in the primary.
- */
-export interface NativeHandle {
-  close(cb?: () => void): void;
-  getpeername(out: { address?: string; port?: number; family?: string }): number;
-}
-
-/** What the primary hands off: a paused Socket (modes that read bytes) or the raw handle. */
-export type Connection = Socket | NativeHandle;
-
-/** A worker that can take connections; owned by the worker pool. */
-export interface Target {
-  readonly slot: number;
-  /**
-   * Sends the connection; false when the worker cannot take it now. A send that fails later
-   * needs no callback: the worker's channel closes, and removeTarget re-routes what it held.
-   */
-  send(msg: ConnMessage, conn: Connection): boolean;
-}
 
 /** What the primary learned before routing, carried to the worker with the handle. */
 export interface HandoffExtras {
@@ -69,7 +48,7 @@ export interface DispatcherOptions {
  * until the worker acknowledges it: a worker that dies or refuses before its ack gets the
  * connection re-routed to the key's next slot, so nothing accepted is dropped.
  */
-export class Dispatcher {
+export class Dispatcher implements ConnectionRouter {
   private readonly hash: Rendezvous;
   private readonly targets: (Target | undefined)[];
   private readonly pending = new Map<number, Pending>();

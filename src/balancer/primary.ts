@@ -1,26 +1,21 @@
 import { Server, type Socket } from 'node:net';
-import { Dispatcher, type NativeHandle } from './dispatcher.js';
+import type { NativeHandle } from '../ipc/handoff.js';
+import { Dispatcher } from './dispatcher.js';
 import { hashKey } from '../routing/hash.js';
 import { addressKey, peerKey, type PrefixOptions } from '../routing/address.js';
 import { PreambleReaders, headerDecoders, proxyProtocolDecoder, type Decision } from './preamble-reader.js';
 import { RejectLog, stderrLogger, type WarnLogger } from './reject-log.js';
-import {
-  PROXY_PREAMBLE_TIMEOUT_MS, ROUTING_ENV, prefixOf, resolveRouting, type ResolvedRouting,
-} from '../routing/options.js';
-import { WorkerPool, type PoolOptions } from '../cluster/worker-pool.js';
-import { trustedPeers, type TrustedPeers } from '../routing/trusted-peers.js';
+import { PROXY_PREAMBLE_TIMEOUT_MS, prefixOf, resolveRouting, type ResolvedRouting } from '../routing/options.js';
 import type { RoutingConfig } from '../config/types.js';
-import { DEFAULTS } from '../config/schema.js';
+import { trustedPeers, type TrustedPeers } from '../routing/trusted-peers.js';
 
 export interface BalancerOptions extends PrefixOptions {
+  /** Slot count: keys hash over this many slots, whatever targets exist now. */
   workers: number;
   /** How connections pick their worker; default `{ by: 'ip' }`. Its seed/prefix/maxPending win over the top-level ones. */
   routing?: RoutingConfig;
   seed?: number;
   maxPending?: number;
-  env?: PoolOptions['env'];
-  restart?: Partial<PoolOptions['restart']>;
-  drainTimeoutMs?: number;
   /** Where rejected connections are reported (rate-limited); default one line on stderr. */
   logger?: WarnLogger;
 }
@@ -30,19 +25,17 @@ interface ListenHandle {
 }
 
 export { DEFAULT_MAX_PENDING } from '../routing/options.js';
-export const DEFAULT_RESTART = { minUptimeMs: DEFAULTS.restart.minUptimeMs, maxBackoffMs: DEFAULTS.restart.maxBackoffMs };
-export const DEFAULT_DRAIN_TIMEOUT_MS = DEFAULTS.reload.drainTimeoutMs;
 
 /**
  * The primary's listening server. In `ip` mode connections arrive paused, so the primary
  * reads no byte: it hashes the peer address, hands the descriptor to the slot's worker and
  * is out of the data path. In `header` and `proxy-protocol` modes it first reads the
  * request head or PROXY preamble, then hands over the descriptor with those bytes.
- * A net.Server, so every listen() form, address() and close() work.
+ * A net.Server, so every listen() form, address() and close() work. Which workers exist is
+ * not its business: its `dispatcher` is told (see ConnectionRouter).
  */
 export class BalancerServer extends Server {
   readonly dispatcher: Dispatcher;
-  readonly pool: WorkerPool;
   readonly routing: ResolvedRouting;
   private readonly prefix: PrefixOptions;
   private readonly seed: number;
@@ -50,7 +43,6 @@ export class BalancerServer extends Server {
   private readonly rejectLog: RejectLog;
   /** Peers whose header or PROXY preamble is believed; undefined: every peer (trustedProxies unset). */
   private readonly trusted: TrustedPeers | undefined;
-  private misroutedByExited = 0;
 
   constructor(options: BalancerOptions) {
     const routing = resolveRouting(options.routing, {
@@ -69,13 +61,6 @@ export class BalancerServer extends Server {
       maxPending: routing.maxPending,
       onReject: (reason) => this.rejectLog.record(reason, `over ${reason} (${routing.maxPending}) connections waiting`, undefined),
     });
-    this.pool = new WorkerPool({
-      count: options.workers,
-      env: routing.by === 'header' ? { ...options.env, [ROUTING_ENV]: JSON.stringify(routing) } : options.env,
-      restart: { ...DEFAULT_RESTART, ...options.restart },
-      drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
-    }, this.dispatcher);
-    this.pool.on('exit', (w) => { this.misroutedByExited += w.misrouted; });
     if (routing.by === 'ip') {
       this.on('connection', this.route);
       this.on('listening', () => this.takeRawHandles());
@@ -96,13 +81,6 @@ export class BalancerServer extends Server {
   /** Connections the primary closed: bad or slow preambles, over maxPending. */
   get rejected(): number {
     return this.dispatcher.rejected;
-  }
-
-  /** Requests whose key differed from their connection's, over every worker since the start. */
-  get misrouted(): number {
-    let n = this.misroutedByExited;
-    for (const w of this.pool.workers()) n += w.misrouted;
-    return n;
   }
 
   /** Connections accepted and not yet adopted by a worker (being read or in hand-off). */
@@ -173,13 +151,12 @@ export class BalancerServer extends Server {
     this.rejectLog.record(why, detail, socket.remoteAddress);
   }
 
-  /** Stops accepting, drains the workers, then calls back like net.Server#close. */
+  /** Stops accepting and closes every connection not handed off yet; then as net.Server#close. */
   override close(cb?: (err?: Error) => void): this {
-    super.close();
+    super.close(cb);
     this.readers?.closeAll();
     this.dispatcher.closeAll();
     this.rejectLog.stop();
-    void this.pool.stop().then(() => cb?.());
     return this;
   }
 }

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:cluster';
 import type { Socket } from 'node:net';
-import type { Connection, Target } from '../balancer/dispatcher.js';
+import type { Connection } from '../ipc/handoff.js';
 import { STICKY_CMD, type ConnMessage, type PrimaryToWorker } from '../ipc/messages.js';
 import { noop } from '../util/noop.js';
 
@@ -8,8 +8,11 @@ export type WorkerState = 'starting' | 'online' | 'draining' | 'stopped' | 'erro
 
 const SEND_OPTIONS = { keepOpen: true } as const;
 
-/** One worker process in a slot, as the primary sees it. */
-export class SlotWorker implements Target {
+/**
+ * One worker process in a slot, as the primary sees it; a connection router's Target
+ * (src/balancer/connection-router.ts) once the pool says it is routable.
+ */
+export class SlotWorker {
   state: WorkerState = 'starting';
   active = 0;
   total = 0;

@@ -1,18 +1,27 @@
 import cluster, { type Worker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
-import type { Dispatcher } from '../balancer/dispatcher.js';
+import { DEFAULTS } from '../config/schema.js';
+import { slotEnv } from '../ipc/env.js';
 import { isSticky, type WorkerToPrimary } from '../ipc/messages.js';
 import { Backoff } from './backoff.js';
 import { SlotWorker, type WorkerState } from './slot-worker.js';
 import { noop } from '../util/noop.js';
 
+export const DEFAULT_RESTART = { minUptimeMs: DEFAULTS.restart.minUptimeMs, maxBackoffMs: DEFAULTS.restart.maxBackoffMs };
+export const DEFAULT_DRAIN_TIMEOUT_MS = DEFAULTS.reload.drainTimeoutMs;
+
+/** Env of a forked worker, on top of the primary's (as cluster.fork takes it). */
+export type WorkerEnv = Record<string, string | number | boolean | undefined>;
+
 export interface PoolOptions {
   count: number;
-  env?: Record<string, string | number | boolean | undefined>;
+  env?: WorkerEnv;
   restart: { minUptimeMs: number; maxBackoffMs: number };
   drainTimeoutMs: number;
   /** A worker not online this long after its fork is killed (and counts as a crash). */
   readyTimeoutMs?: number;
+  /** Starts a worker process with this env; cluster.fork unless a test gives a fake. */
+  fork?: (env: WorkerEnv) => Worker;
 }
 
 /** What a running pool may change (a reload re-reads the config). */
@@ -33,11 +42,28 @@ export interface Slot {
   readonly backoff: Backoff;
   timer: NodeJS.Timeout | undefined;
   errored: boolean;
+  /** Its first worker is starting: its connections wait for it (see the `booting` event). */
+  booting: boolean;
 }
 
 export type WorkerRole = 'current' | 'incoming' | 'draining';
 
+/**
+ * What the pool tells the rest of the primary. The first five drive a connection router
+ * (src/primary/route-pool.ts): the pool decides which worker serves a slot, never how
+ * connections reach it.
+ */
 export interface PoolEvents {
+  /** The slot's first worker is forking: connections for the slot should wait for it, not fall over. */
+  booting: [slot: number];
+  /** The slot's first start ended without it becoming routable (its worker died, or the boot wait ran out). */
+  bootEnded: [slot: number];
+  /** The worker now takes its slot's new connections (it replaces the slot's previous one). */
+  routable: [SlotWorker];
+  /** Send the worker nothing more; connections it has not acknowledged go elsewhere. Once, after `routable`. */
+  unroutable: [SlotWorker];
+  /** The worker took (ok) or refused hand-off `id`. */
+  ack: [SlotWorker, id: number, ok: boolean];
   fork: [SlotWorker];
   online: [SlotWorker];
   /** `role`: what the worker was to its slot when it died (`draining` ones were asked to go). */
@@ -57,10 +83,14 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   readonly slots: Slot[];
   private stopping = false;
   private env: PoolOptions['env'] = {};
+  /** Workers told routable and not yet unroutable (a replaced one stays until it goes). */
+  private readonly routed = new Set<SlotWorker>();
   /** Connections served by workers that have exited, for the all-time total. */
   retiredConnections = 0;
+  /** Misrouted requests counted by workers that have exited. */
+  retiredMisrouted = 0;
 
-  constructor(private readonly options: PoolOptions, private readonly dispatcher: Dispatcher) {
+  constructor(private readonly options: PoolOptions) {
     super();
     this.slots = Array.from({ length: options.count }, (_, index) => ({
       index,
@@ -71,23 +101,32 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       backoff: new Backoff(options.restart),
       timer: undefined,
       errored: false,
+      booting: false,
     }));
   }
 
   /** Forks every slot; until each is first online (or `bootTimeoutMs`), its keys wait for it. */
   start(bootTimeoutMs = 10_000): void {
     for (const slot of this.slots) {
-      this.dispatcher.markBooting(slot.index);
+      slot.booting = true;
+      this.emit('booting', slot.index);
       this.fork(slot);
     }
     const timer = setTimeout(() => {
-      for (const slot of this.slots) this.dispatcher.stopBooting(slot.index);
+      for (const slot of this.slots) this.endBoot(slot);
     }, bootTimeoutMs);
     timer.unref();
   }
 
   get isStopping(): boolean {
     return this.stopping;
+  }
+
+  /** Requests whose key differed from their connection's, over every worker since the start. */
+  get misrouted(): number {
+    let n = this.retiredMisrouted;
+    for (const w of this.workers()) n += w.misrouted;
+    return n;
   }
 
   update(update: PoolUpdate): void {
@@ -124,7 +163,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         slot.incoming = undefined;
       }
       if (slot.current) {
-        this.dispatcher.removeTarget(slot.current);
+        this.makeUnroutable(slot.current);
         slot.draining.add(slot.current);
         slot.current = undefined;
       }
@@ -150,12 +189,9 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   }
 
   fork(slot: Slot, role: 'current' | 'incoming' = 'current'): SlotWorker {
-    const worker = cluster.fork({
-      ...this.options.env,
-      ...this.env,
-      STICKY_WORKER_SLOT: String(slot.index),
-    });
-    // NODE_WORKER_ID is what the original package's README printed: the worker's id.
+    // The worker sets NODE_WORKER_ID itself: the cluster id is only known once forked.
+    const env: WorkerEnv = { ...this.options.env, ...this.env, ...slotEnv(slot.index) };
+    const worker = this.options.fork ? this.options.fork(env) : cluster.fork(env);
     const w = new SlotWorker(slot.index, worker);
     slot[role] = w;
     this.watch(slot, w);
@@ -209,10 +245,26 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     slot.current = next;
     slot.errored = false;
     slot.backoff.reset();
-    this.dispatcher.setTarget(next);
+    this.makeRoutable(slot, next);
     if (!old) return Promise.resolve();
     slot.draining.add(old);
     return this.retire(old);
+  }
+
+  private makeRoutable(slot: Slot, w: SlotWorker): void {
+    slot.booting = false;
+    this.routed.add(w);
+    this.emit('routable', w);
+  }
+
+  private makeUnroutable(w: SlotWorker): void {
+    if (this.routed.delete(w)) this.emit('unroutable', w);
+  }
+
+  private endBoot(slot: Slot): void {
+    if (!slot.booting) return;
+    slot.booting = false;
+    this.emit('bootEnded', slot.index);
   }
 
   private watch(slot: Slot, w: SlotWorker): void {
@@ -221,7 +273,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       if (!isSticky(msg)) return;
       this.onMessage(slot, w, msg as WorkerToPrimary);
     });
-    worker.on('disconnect', () => this.dispatcher.removeTarget(w));
+    worker.on('disconnect', () => this.makeUnroutable(w));
     worker.on('exit', (code, signal) => this.onExit(slot, w, code, signal));
     // A worker process that fails to spawn still emits exit; errors here are that case.
     worker.on('error', noop);
@@ -230,7 +282,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   private onMessage(slot: Slot, w: SlotWorker, msg: WorkerToPrimary): void {
     switch (msg.t) {
       case 'ack':
-        this.dispatcher.acknowledge(w, msg.id, msg.ok);
+        this.emit('ack', w, msg.id, msg.ok);
         break;
       case 'ready':
         if (w.state !== 'starting') break;
@@ -249,7 +301,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         if (slot.current !== w) break;
         w.state = 'online';
         slot.errored = false;
-        this.dispatcher.setTarget(w);
+        this.makeRoutable(slot, w);
         this.emit('online', w);
         break;
       case 'error':
@@ -258,7 +310,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         break;
       case 'closing':
         // The app closed its server: route the slot to a fresh worker and let this one finish.
-        this.dispatcher.removeTarget(w);
+        this.makeUnroutable(w);
         w.state = 'draining';
         if (slot.current === w) {
           slot.current = undefined;
@@ -303,13 +355,14 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   }
 
   private onExit(slot: Slot, w: SlotWorker, code: number | null, signal: string | null): void {
-    this.dispatcher.removeTarget(w);
-    this.dispatcher.stopBooting(slot.index);
+    this.makeUnroutable(w);
+    this.endBoot(slot);
     clearTimeout(w.readyTimer);
     w.exitCode = code;
     w.exitSignal = signal;
     w.active = 0;
     this.retiredConnections += w.total;
+    this.retiredMisrouted += w.misrouted;
     const wasCurrent = slot.current === w;
     const role: WorkerRole = wasCurrent ? 'current' : slot.incoming === w ? 'incoming' : 'draining';
     slot.draining.delete(w);

@@ -11,8 +11,6 @@ export const DEFAULT_MAX_PENDING = DEFAULTS.routing.maxPending;
 /** A PROXY preamble must arrive within this (HAProxy sends it with the connection). */
 export const PROXY_PREAMBLE_TIMEOUT_MS = 10_000;
 
-/** Env var through which header-mode workers learn how keys are made (misrouting check). */
-export const ROUTING_ENV = 'STICKY_ROUTING';
 
 /**
  * Checks `routing` against the config schema (so it fails exactly where the config file

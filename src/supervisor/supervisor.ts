@@ -3,7 +3,6 @@ import { existsSync, unlinkSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, relative, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { BalancerServer } from '../balancer/primary.js';
 import { BroadcastRelay } from '../broadcast/relay.js';
 import type { SlotWorker } from '../cluster/slot-worker.js';
 import type { WorkerPool, WorkerRole } from '../cluster/worker-pool.js';
@@ -15,8 +14,9 @@ import {
 import { ControlServer } from '../control/server.js';
 import { StickyConfigError, StickyError, StickyReloadError, StickySetupError } from '../errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
+import { NAME_ENV, SCRIPT_ENV } from '../ipc/env.js';
+import { PrimaryServer } from '../primary/primary-server.js';
 import { FileWatcher } from '../watch/watcher.js';
-import { NAME_ENV, SCRIPT_ENV } from '../worker/script-env.js';
 import { reloadableConfig, restartOnlyChanges } from './config-diff.js';
 import { EventLog } from './event-log.js';
 import { ProcSampler } from './proc-stats.js';
@@ -41,7 +41,8 @@ export class Supervisor {
   readonly startedAt = Date.now();
   readonly logger: Logger;
   readonly events: EventLog;
-  readonly balancer: BalancerServer;
+  readonly balancer: PrimaryServer;
+  readonly pool: WorkerPool;
   readonly socketPath: string;
   /** Resolves once the supervisor has stopped: every worker exited, control socket removed. */
   readonly closed: Promise<void>;
@@ -64,7 +65,7 @@ export class Supervisor {
     this.socketPath = controlSocketPath(config.name);
     this.logger = createLogger({ name: config.name, level: config.log.level });
     this.events = new EventLog(this.logger);
-    this.balancer = new BalancerServer({
+    this.balancer = new PrimaryServer({
       workers: config.workers,
       routing: config.routing,
       restart: { ...config.restart },
@@ -73,7 +74,8 @@ export class Supervisor {
       logger: { warn: (fields, msg) => this.events.record('warn', 'connection-rejected', `${msg} ${JSON.stringify(fields)}`) },
     });
     // Before the first fork: the relay switches the cluster channel's serialization.
-    if (config.broadcast === 'cluster') new BroadcastRelay(this.balancer.pool);
+    this.pool = this.balancer.pool;
+    if (config.broadcast === 'cluster') new BroadcastRelay(this.pool);
     this.drained = new Promise((resolve) => (this.markDrained = resolve));
     this.closed = new Promise((resolve) => (this.markClosed = resolve));
     this.watchPool();
@@ -81,10 +83,6 @@ export class Supervisor {
 
   get name(): string {
     return this.config.name;
-  }
-
-  get pool(): WorkerPool {
-    return this.balancer.pool;
   }
 
   /** The port it listens on (the real one when the config said 0). */
@@ -125,7 +123,7 @@ export class Supervisor {
       this.warnIfEveryPeerTrusted();
       if (this.stopping) return;
       this.pool.start(this.config.reload.readyTimeoutMs);
-      await Promise.all(this.pool.slots.map((s) => (s.current ? this.pool.whenSettled(s.current) : true)));
+      await Promise.all(this.pool.slots.map((s) => (s.current ? this.pool.whenSettled(s.current) : Promise.resolve(true))));
       if (this.stopping) return;
       await this.startWatcher();
       const online = this.pool.slots.filter((s) => s.current?.state === 'online').length;

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { Socket, type Server } from 'node:net';
+import { WORKER_ID_ENV } from '../ipc/env.js';
 import { isSticky, STICKY_CMD, type ConnMessage, type PrimaryToWorker, type WorkerToPrimary } from '../ipc/messages.js';
 import { ConnectionTracker } from './connection-tracker.js';
 import { KeepAliveEnder } from './keep-alive.js';
@@ -40,8 +41,8 @@ function sendToPrimary(msg: WorkerToPrimary): void {
 
 /** Sets the worker's env the way the original package did, before app code reads it. */
 export function setWorkerEnv(): void {
-  if (cluster.worker && process.env.NODE_WORKER_ID === undefined) {
-    process.env.NODE_WORKER_ID = String(cluster.worker.id);
+  if (cluster.worker && process.env[WORKER_ID_ENV] === undefined) {
+    process.env[WORKER_ID_ENV] = String(cluster.worker.id);
   }
 }
 

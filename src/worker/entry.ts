@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { Server } from 'node:net';
 import { STICKY_CMD, type WorkerErrorMessage } from '../ipc/messages.js';
 import { adoptServer, adoptedServer, setWorkerEnv } from './adopt.js';
-import { SCRIPT_ENV } from './script-env.js';
+import { SCRIPT_ENV } from '../ipc/env.js';
 import { isPlainObject } from '../util/is-plain-object.js';
 import { noop } from '../util/noop.js';
 

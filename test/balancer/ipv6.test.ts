@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, loopbackAddresses } from '../helpers/clients.js';
-import { killAll, type Started } from '../helpers/processes.js';
+import { killAll } from '../helpers/processes.js';
 import { startLegacyApp } from '../helpers/legacy-app.js';
 import { hashKey, Rendezvous } from '../../src/routing/hash.js';
 
@@ -11,12 +11,11 @@ function expectedSlot(key: string): string {
 }
 
 describe('IPv6 and IPv4-mapped clients', () => {
-  let app: Started;
   let port: number;
 
   beforeAll(async () => {
     // '::' is dual-stack: IPv4 clients arrive as ::ffff:a.b.c.d and must hash like a.b.c.d.
-    ({ app, port } = await startLegacyApp({ APP: 'http', FORM: 'num', WORKERS: '2', HOST: '::' }));
+    ({ port } = await startLegacyApp({ APP: 'http', FORM: 'num', WORKERS: '2', HOST: '::' }));
   });
   afterAll(killAll);
 

@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, loopbackAddresses, type Served } from '../helpers/clients.js';
-import { isAlive, killAll, tryKill, type Started } from '../helpers/processes.js';
+import { isAlive, killAll, tryKill } from '../helpers/processes.js';
 import { startLegacyApp } from '../helpers/legacy-app.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 
 describe('kill -9 of a worker under traffic', () => {
-  let app: Started;
   let port: number;
 
   beforeAll(async () => {
-    ({ app, port } = await startLegacyApp({ APP: 'http', FORM: 'num', WORKERS: '2' }));
+    ({ port } = await startLegacyApp({ APP: 'http', FORM: 'num', WORKERS: '2' }));
   });
   afterAll(killAll);
 

@@ -38,7 +38,7 @@ beforeAll(async () => {
   expect(config).toContain(`name: '${name}'`);
   expect(config).toContain('port: 0,');
   writeFileSync(configFile, config);
-  chat = await runInstance(configFile, name, 2);
+  chat = await runInstance({ dir, configFile, workers: 2 });
 }, 40_000);
 
 afterAll(async () => {

@@ -4,7 +4,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { makeProject, removeProject, runCli, startInstance, uniqueName, type Instance } from '../helpers/cli.js';
+import { makeProject, removeProject, runCli, uniqueName } from '../helpers/cli.js';
+import { runInstance, type Instance } from '../helpers/sticky-instance.js';
 import { connected, pollingClient } from '../helpers/clients.js';
 import { statusSchemaProblems } from '../helpers/status-schema.js';
 
@@ -13,7 +14,7 @@ const name = uniqueName('life');
 let instance: Instance | undefined;
 
 afterAll(async () => {
-  await instance?.kill();
+  await instance?.cleanUp();
   removeProject(dir);
 });
 
@@ -48,7 +49,7 @@ test('init, start what it wrote, status --json, reload, stop', async () => {
   expect((await runCli(['init'], { cwd: dir })).code).toBe(0);
   editTemplate(path.join(dir, 'sticky.config.ts'));
 
-  instance = await startInstance(dir, 2);
+  instance = await runInstance({ dir, workers: 2 });
   const { online, env, primary } = instance;
   expect(statusSchemaProblems(online)).toEqual([]);
   expect(online).toMatchObject({ name, pid: primary.pid, host: '127.0.0.1', routing: 'ip' });
@@ -70,7 +71,10 @@ test('init, start what it wrote, status --json, reload, stop', async () => {
   const oldPids = online.workers.map((worker) => worker.pid);
   for (const pid of oldPids) expect(reload.stdout).toContain(`old worker pid ${pid} exited`);
   const reloaded = await instance.status();
-  expect(reloaded.workers.map((worker) => worker.pid)).toEqual(expect.not.arrayContaining(oldPids));
+  const newPids = reloaded.workers.map((worker) => worker.pid);
+  expect(newPids).toHaveLength(oldPids.length);
+  // Every worker was replaced: not one old pid is left.
+  expect(newPids.filter((pid) => oldPids.includes(pid))).toEqual([]);
 
   const stop = await runCli(['stop'], { cwd: dir, env, timeoutMs: 30_000 });
   expect(stop.code, stop.stderr).toBe(0);

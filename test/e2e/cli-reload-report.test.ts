@@ -4,7 +4,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { makeProject, removeProject, runCli, startInstance, uniqueName, type Instance } from '../helpers/cli.js';
+import { makeProject, removeProject, runCli, uniqueName } from '../helpers/cli.js';
+import { runInstance, type Instance } from '../helpers/sticky-instance.js';
 
 const SERVER = 'module.exports = () => require("node:http").createServer((req, res) => res.end(String(process.pid)));\n';
 const name = uniqueName('reload');
@@ -15,14 +16,14 @@ const dir = makeProject('reload-report', {
 let instance: Instance | undefined;
 
 afterAll(async () => {
-  await instance?.kill();
+  await instance?.cleanUp();
   removeProject(dir);
 });
 
 const onlinePids = async () => (await instance!.status()).workers.filter((worker) => worker.state === 'online').map((worker) => worker.pid).sort();
 
 test('a syntax error: exit 1 with the error, old workers untouched; fixed: exit 0', async () => {
-  instance = await startInstance(dir, 2);
+  instance = await runInstance({ dir, workers: 2 });
   const oldPids = instance.online.workers.map((worker) => worker.pid).sort();
 
   writeFileSync(path.join(dir, 'server.js'), 'module.exports = () => {\n  return syntax error here;\n};\n');

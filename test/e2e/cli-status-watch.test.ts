@@ -2,7 +2,8 @@
 // the instance stops, then exit 0. And `sticky status` without a terminal prints a table.
 import { afterAll, expect, test } from 'vitest';
 import type { StatusSnapshot } from '../../src/control/protocol.js';
-import { STICKY_BIN, makeProject, removeProject, runCli, startInstance, uniqueName, type Instance } from '../helpers/cli.js';
+import { STICKY_BIN, makeProject, removeProject, runCli, uniqueName } from '../helpers/cli.js';
+import { runInstance, type Instance } from '../helpers/sticky-instance.js';
 import { startNode } from '../helpers/processes.js';
 import { statusSchemaProblems } from '../helpers/status-schema.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -15,19 +16,19 @@ const dir = makeProject('status-watch', {
 let instance: Instance | undefined;
 
 afterAll(async () => {
-  await instance?.kill();
+  await instance?.cleanUp();
   removeProject(dir);
 });
 
 test('status --watch streams snapshots until the instance stops; status prints a table', async () => {
-  instance = await startInstance(dir, 1);
+  instance = await runInstance({ dir, workers: 1 });
   const table = await runCli(['status'], { cwd: dir, env: instance.env });
   expect(table.code).toBe(0);
   expect(table.stdout).toMatch(new RegExp(`^${name}  pid ${instance.primary.pid}  up `));
   expect(table.stdout).toMatch(/^SLOT +PID +STATE +ACTIVE +TOTAL +RESTARTS +UPTIME +MEMORY +CPU$/m);
   expect(table.stdout).toMatch(new RegExp(`^0 +${instance.online.workers[0]!.pid} +online `, 'm'));
 
-  const watch = startNode(STICKY_BIN, ['status', '--watch'], instance.env, dir);
+  const watch = startNode(STICKY_BIN, ['status', '--watch'], { env: instance.env, cwd: dir });
   await watch.line(/^\{/);
   // The first line comes at once; the next ones are pushed by the supervisor.
   await waitFor(() => watch.lines.length >= 3, 10_000, 'three status lines');

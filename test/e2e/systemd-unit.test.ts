@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_DRAIN_TIMEOUT_MS } from '../../src/balancer/primary.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS } from '../../src/cluster/worker-pool.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 const UNIT = readFileSync(path.join(ROOT, 'templates/sticky.service'), 'utf8');

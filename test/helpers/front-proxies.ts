@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { io } from 'socket.io-client';
 import { freePort } from './ports.js';
-import { waitFor } from './wait-for.js';
+import { waitUntil } from './wait-for.js';
 
 const TEMPLATES = path.resolve(__dirname, '../../templates');
 
@@ -48,7 +48,7 @@ export async function launch(cmd: string, args: string[], dir: string, ports: nu
   };
   try {
     for (const port of ports) {
-      await waitFor(async () => {
+      await waitUntil(async () => {
         if (proc.exitCode !== null) throw new Error(`${cmd} exited (${proc.exitCode}):\n${log()}`);
         return canConnect(port);
       }, 10_000, `${cmd} listening on ${port}`);

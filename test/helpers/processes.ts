@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { waitFor } from './wait-for.js';
+import { waitUntil } from './wait-for.js';
 import { parseStat } from '../../src/supervisor/proc-stats.js';
 
 export interface Started {
@@ -9,34 +9,52 @@ export interface Started {
   /** Every stdout line so far. */
   lines: string[];
   stderr: string[];
-  /** Resolves with the first stdout line matching `re`. */
+  /** Calls `listener` with each stdout line from now on. */
+  onLine(listener: (line: string) => void): void;
+  /** Resolves with the first stdout line matching `re`; rejects at once if the process exits first. */
   line(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Kills the process and everything it forked, by PID. */
   kill(): Promise<void>;
 }
 
+export interface NodeOptions {
+  /** Added to this process's environment. */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Options for node itself, before the script (e.g. --expose-gc). */
+  nodeArgs?: string[];
+  /** In a process group of its own (as a shell job), so the group can be signalled. */
+  detached?: boolean;
+  /** 'pipe' to write to the process (the routing fixtures take commands on stdin). */
+  stdin?: 'ignore' | 'pipe';
+}
+
 const started = new Set<Started>();
 
 /**
- * Starts a real node process; its children are found through /proc and killed by PID.
- * `detached`: in a process group of its own (as a shell job), so the group can be signalled.
+ * The one way the tests start a node process that keeps running: output collected line by
+ * line, its children found through /proc and killed by PID (killAll after each file).
  */
-export function startNode(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, cwd?: string, options: { detached?: boolean } = {}): Started {
-  const child = spawn(process.execPath, [script, ...args], {
-    env: { ...process.env, ...env },
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
+export function startNode(script: string, args: string[] = [], options: NodeOptions = {}): Started {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd,
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
     detached: options.detached,
   });
   const lines: string[] = [];
   const stderr: string[] = [];
+  const lineListeners: ((line: string) => void)[] = [];
   let buf = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => {
     buf += d;
     const parts = buf.split('\n');
     buf = parts.pop()!;
-    lines.push(...parts);
+    for (const part of parts) {
+      lines.push(part);
+      for (const listener of lineListeners) listener(part);
+    }
   });
   child.stderr!.setEncoding('utf8').on('data', (d: string) => stderr.push(d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -48,8 +66,12 @@ export function startNode(script: string, args: string[] = [], env: NodeJS.Proce
     lines,
     stderr,
     exited,
+    onLine(listener) {
+      lineListeners.push(listener);
+    },
     async line(re, timeoutMs = 15_000) {
-      return waitFor(() => {
+      // waitUntil: an exit fails at once instead of at the timeout.
+      return waitUntil(() => {
         for (const l of lines) {
           const m = l.match(re);
           if (m) return m;
@@ -67,6 +89,45 @@ export function startNode(script: string, args: string[] = [], env: NodeJS.Proce
   };
   started.add(s);
   return s;
+}
+
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs node with `args` to its end and returns what it printed; kills it, and fails, after
+ * `timeoutMs`. Resolves on 'close', not 'exit': a worker sharing the stderr pipe may still
+ * be writing its last words.
+ */
+export function runNode(args: string[], options: Omit<NodeOptions, 'detached' | 'nodeArgs'> & { timeoutMs?: number } = {}): Promise<Finished> {
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      for (const pid of [...descendants(child.pid!), child.pid!]) tryKill(pid, 'SIGKILL');
+      reject(new Error(`node ${args.join(' ').slice(0, 200)} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
 }
 
 /** Kills every process a test file started and did not clean up. */
@@ -139,7 +200,7 @@ export function socketInodes(pid: number): Set<string> {
 export function listeningInodes(): Set<string> {
   const out = new Set<string>();
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch {

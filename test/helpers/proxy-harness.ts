@@ -1,10 +1,11 @@
 /** Starting routing fixtures and talking to them the way real clients do (no pooling). */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 
+import { runNode, startNode } from './processes.js';
 import { waitFor } from './wait-for.js';
 import { parseStatusBytes } from '../../src/supervisor/proc-stats.js';
 
@@ -38,63 +39,70 @@ export interface Fixture {
 }
 
 /** Spawns a fixture primary and resolves once it printed `ready` (every worker online). */
-export function startFixture(script: string, env: Record<string, string>, timeoutMs = 15_000, nodeArgs: string[] = []): Promise<Fixture> {
-  const proc = spawn(process.execPath, [...nodeArgs, path.join(FIXTURES, script)], {
-    env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
+export async function startFixture(script: string, env: Record<string, string>, timeoutMs = 15_000, nodeArgs: string[] = []): Promise<Fixture> {
+  const fx = startNode(path.join(FIXTURES, script), [], { env, nodeArgs, stdin: 'pipe' });
+  const stderr = (): string => fx.stderr.join('');
+  const waiters: ((msg: Record<string, unknown>) => boolean)[] = [];
+  fx.onLine((line) => {
+    let msg: Record<string, unknown>;
+    try { msg = JSON.parse(line) as Record<string, unknown>; } catch { return; }
+    const i = waiters.findIndex((w) => w(msg));
+    if (i !== -1) waiters.splice(i, 1);
   });
-  let err = '';
-  let out = '';
-  const waiters: ((line: Record<string, unknown>) => boolean)[] = [];
-  proc.stderr!.setEncoding('utf8').on('data', (d: string) => { err += d; });
-  proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-    let nl;
-    while ((nl = out.indexOf('\n')) !== -1) {
-      const line = out.slice(0, nl);
-      out = out.slice(nl + 1);
-      let msg: Record<string, unknown>;
-      try { msg = JSON.parse(line) as Record<string, unknown>; } catch { continue; }
-      const i = waiters.findIndex((w) => w(msg));
-      if (i !== -1) waiters.splice(i, 1);
-    }
+  // One exit listener for every wait (one per wait leaked: MaxListenersExceededWarning).
+  let exitCode: number | null | undefined;
+  const exitWaiters = new Set<() => void>();
+  void fx.exited.then(({ code }) => {
+    exitCode = code;
+    for (const fail of exitWaiters) fail();
   });
   const next = <T>(t: string, ms: number): Promise<T> => new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fixture ${script}: no ${t} line in ${ms} ms; stderr:\n${err}`)), ms);
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`fixture ${script} exited (${code}) before ${t}; stderr:\n${err}`)); });
-    waiters.push((m) => {
+    const fail = (why: string): void => {
+      clearTimeout(timer);
+      exitWaiters.delete(onExit);
+      const i = waiters.indexOf(waiter);
+      if (i !== -1) waiters.splice(i, 1);
+      reject(new Error(`fixture ${script}: ${why}; stderr:\n${stderr()}`));
+    };
+    const onExit = (): void => fail(`exited (${exitCode}) before a ${t} line`);
+    const timer = setTimeout(() => fail(`no ${t} line in ${ms} ms`), ms);
+    const waiter = (m: Record<string, unknown>): boolean => {
       if (m.t !== t) return false;
       clearTimeout(timer);
+      exitWaiters.delete(onExit);
       resolve(m as T);
       return true;
-    });
+    };
+    if (exitCode !== undefined) return onExit();
+    exitWaiters.add(onExit);
+    waiters.push(waiter);
   });
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  return next<{ pid: number; port: number }>('ready', timeoutMs).then((ready) => ({
-    proc,
+  let ready: { pid: number; port: number };
+  try {
+    ready = await next<{ pid: number; port: number }>('ready', timeoutMs);
+  } catch (e) {
+    await fx.kill();
+    throw e;
+  }
+  const ask = (command: string): Promise<FixtureStatus> => {
+    const reply = next<FixtureStatus>('status', 5000);
+    fx.child.stdin!.write(`${command}\n`);
+    return reply;
+  };
+  return {
+    proc: fx.child,
     pid: ready.pid,
     port: ready.port,
-    stderr: () => err,
-    status: () => {
-      const p = next<FixtureStatus>('status', 5000);
-      proc.stdin!.write('status\n');
-      return p;
-    },
-    gcStatus: () => {
-      const p = next<FixtureStatus>('status', 5000);
-      proc.stdin!.write('gc-status\n');
-      return p;
-    },
+    stderr,
+    status: () => ask('status'),
+    gcStatus: () => ask('gc-status'),
     async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      // Workers exit on their own when the primary's IPC channel closes.
+      if (exitCode !== undefined) return;
+      // Only the primary: workers exit on their own when its IPC channel closes.
       process.kill(ready.pid, 'SIGKILL');
-      await exited;
+      await fx.exited;
     },
-  }), (e: unknown) => {
-    if (proc.pid !== undefined && proc.exitCode === null) process.kill(proc.pid, 'SIGKILL');
-    throw e;
-  });
+  };
 }
 
 export interface Reply {
@@ -149,19 +157,18 @@ export function rawExchange(port: number, pieces: Buffer[], options: { localAddr
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('error', (e) => { clearTimeout(timer); reject(e); });
     socket.on('close', () => { clearTimeout(timer); resolve(Buffer.concat(chunks)); });
-    socket.once('connect', async () => {
-      for (const p of pieces) {
-        if (socket.destroyed) return;
-        await new Promise<void>((r) => socket.write(p, () => r()));
-      }
-      if (!options.keepOpen) socket.end();
-    });
+    const writeFrom = (i: number): void => {
+      if (socket.destroyed) return;
+      if (i < pieces.length) socket.write(pieces[i], () => writeFrom(i + 1));
+      else if (!options.keepOpen) socket.end();
+    };
+    socket.once('connect', () => writeFrom(0));
   });
 }
 
 /** Splits raw HTTP/1.1 responses with Content-Length bodies (what the app sends). */
-export function parseResponses(raw: Buffer): { status: number; body: string }[] {
-  const out: { status: number; body: string }[] = [];
+export function parseResponses(raw: Buffer): { status: number; head: string; body: string }[] {
+  const out: { status: number; head: string; body: string }[] = [];
   let at = 0;
   while (at < raw.length) {
     const end = raw.indexOf('\r\n\r\n', at);
@@ -169,7 +176,7 @@ export function parseResponses(raw: Buffer): { status: number; body: string }[] 
     const head = raw.toString('latin1', at, end);
     const status = Number(/^HTTP\/1\.\d (\d{3})/.exec(head)?.[1]);
     const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
-    out.push({ status, body: raw.toString('utf8', end + 4, end + 4 + length) });
+    out.push({ status, head, body: raw.toString('utf8', end + 4, end + 4 + length) });
     at = end + 4 + length;
   }
   return out;
@@ -179,15 +186,9 @@ export function rssBytes(pid: number): number {
   return parseStatusBytes(readFileSync(`/proc/${pid}/status`, 'utf8')) ?? 0;
 }
 
-/** Runs a process to its exit and returns what it printed (for config errors). */
-export function runToExit(args: string[], env: Record<string, string> = {}, timeoutMs = 10_000): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // stdin stays open: the routing fixtures stop when it ends, which would race what we wait for.
-    const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'ignore', 'pipe'] });
-    let stderr = '';
-    proc.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    const timer = setTimeout(() => { process.kill(proc.pid!, 'SIGKILL'); reject(new Error(`still running after ${timeoutMs} ms; stderr:\n${stderr}`)); }, timeoutMs);
-    // 'close', not 'exit': a worker sharing the stderr pipe may still be writing its last words.
-    proc.on('close', (code) => { clearTimeout(timer); resolve({ code, stderr }); });
-  });
+/** Runs node with `args` to its exit and returns its exit code and stderr (for config errors). */
+export async function runToExit(args: string[], env: Record<string, string> = {}, timeoutMs = 10_000): Promise<{ code: number | null; stderr: string }> {
+  // stdin stays open: the routing fixtures stop when it ends, which would race what we wait for.
+  const { code, stderr } = await runNode(args, { env, timeoutMs, stdin: 'pipe' });
+  return { code, stderr };
 }

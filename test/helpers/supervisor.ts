@@ -108,7 +108,7 @@ export function spawnSupervisor(patch: ConfigPatch = {}, options: SpawnOptions =
   writeFileSync(configPath, JSON.stringify(config));
   const rt = options.runtime ?? runtimeDir();
   const socketPath = join(rt, 'sticky', `${config.name}.sock`);
-  const proc = startNode(PRIMARY, [configPath], { XDG_RUNTIME_DIR: rt, ...options.env }, undefined, { detached: options.detached });
+  const proc = startNode(PRIMARY, [configPath], { env: { XDG_RUNTIME_DIR: rt, ...options.env }, detached: options.detached });
   let current = config;
   const client = (): Promise<ControlClient> => ControlClient.connect(socketPath);
   return {

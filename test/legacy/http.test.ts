@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, loopbackAddresses } from '../helpers/clients.js';
-import { killAll, type Started } from '../helpers/processes.js';
+import { killAll } from '../helpers/processes.js';
 import { startLegacyApp } from '../helpers/legacy-app.js';
 
 
 describe.each(['server', 'factory', 'num', 'options'])('plain HTTP through sticky(%s form)', (form) => {
-  let app: Started;
   let port: number;
 
   beforeAll(async () => {
-    ({ app, port } = await startLegacyApp({ APP: 'http', FORM: form, WORKERS: '2' }));
+    ({ port } = await startLegacyApp({ APP: 'http', FORM: form, WORKERS: '2' }));
   });
   afterAll(killAll);
 

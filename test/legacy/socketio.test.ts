@@ -1,17 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connected, loopbackAddresses, pollingClient, whoami } from '../helpers/clients.js';
-import { killAll, type Started } from '../helpers/processes.js';
+import { killAll } from '../helpers/processes.js';
 import { startLegacyApp } from '../helpers/legacy-app.js';
 
 const CLIENTS = 50;
 const ROUND_TRIPS = 10;
 
 describe.each(['factory', 'num', 'options'])('socket.io polling through sticky(%s form)', (form) => {
-  let app: Started;
   let port: number;
 
   beforeAll(async () => {
-    ({ app, port } = await startLegacyApp({ APP: 'socketio', FORM: form, WORKERS: '2' }));
+    ({ port } = await startLegacyApp({ APP: 'socketio', FORM: form, WORKERS: '2' }));
   });
   afterAll(killAll);
 

@@ -13,18 +13,19 @@ describe('sticky-session 1.1.2 tests against our sticky.listen()', () => {
 
   for (const name of ['100-connections-test', 'fork-options-test', 'graceful-close-test']) {
     it(`${name} passes and leaves no worker behind`, async () => {
-      const run = startNode(resolve(DIR, `${name}.js`), [], { PORT: String(await freePort()) });
+      const run = startNode(resolve(DIR, `${name}.js`), [], { env: { PORT: String(await freePort()) } });
       const timeout = setTimeout(() => void run.kill(), 20_000);
-      let workers: number[] = [];
+      // Every process the test's primary forked, as seen while it ran.
+      const workers = new Set<number>();
       const poll = setInterval(() => {
-        const now = descendants(run.pid);
-        if (now.length) workers = now;
+        for (const pid of descendants(run.pid)) workers.add(pid);
       }, 20);
       const result = await run.exited;
       clearTimeout(timeout);
       clearInterval(poll);
       expect([result, run.stderr.join('')]).toEqual([{ code: 0, signal: null }, '']);
-      await waitFor(() => workers.every((pid) => !isAlive(pid)), 5000, 'workers to exit with their primary');
+      expect(workers.size, 'workers seen while the test ran').toBeGreaterThan(0);
+      await waitFor(() => [...workers].every((pid) => !isAlive(pid)), 5000, 'workers to exit with their primary');
     });
   }
 });

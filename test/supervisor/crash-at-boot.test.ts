@@ -3,7 +3,7 @@ import type { SupervisorEvent } from '../../src/control/protocol.js';
 import { get, loopbackAddresses } from '../helpers/clients.js';
 import { killAll } from '../helpers/processes.js';
 import { startSupervisor } from '../helpers/supervisor.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitUntil } from '../helpers/wait-for.js';
 
 const CAP_MS = 1500;
 
@@ -22,8 +22,8 @@ describe('a slot whose worker crashes at boot', () => {
       .filter((e) => e.slot === 1 && (e.kind === 'worker-crash' || e.kind === 'worker-errored'))
       .map((e) => e.time);
 
-    const status = await waitFor(async () => {
-      // Whatever slot 1 is doing, every address is served by slot 0.
+    const status = await waitUntil(async () => {
+      // Whatever slot 1 is doing, every address is served by slot 0, at every look.
       for (const addr of loopbackAddresses(30)) expect((await get(sup.port, addr)).slot).toBe('0');
       const s = await sup.status();
       return deaths(s.events!).length >= 4 ? s : null;

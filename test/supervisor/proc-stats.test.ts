@@ -18,11 +18,31 @@ describe('/proc parsing', () => {
 });
 
 describe('ProcSampler', () => {
-  it('samples this process: real memory, a CPU share, zeros for a pid that does not exist', async () => {
+  it('samples this process: real memory, the CPU share it used since the last sample, zeros for a pid that does not exist', async () => {
     const sampler = new ProcSampler();
     const first = await sampler.sample(process.pid, process.uptime() * 1000);
     expect(first.rssBytes).toBeGreaterThan(1024 * 1024);
-    expect(first.cpuPercent).toBeGreaterThanOrEqual(0);
+    // Since start: this process has loaded vitest, so it has used CPU.
+    expect(first.cpuPercent).toBeGreaterThan(0);
+
+    // Burn 300 ms of CPU (by the clock of getrusage, so a loaded machine only stretches the
+    // wall time) and compare with the share the kernel's own counters give for the window.
+    const wallStart = Date.now();
+    const cpuStart = process.cpuUsage();
+    await sampler.sample(process.pid, 0);
+    while (cpuMs(process.cpuUsage(cpuStart)) < 300) Math.sqrt(Math.random());
+    const burnt = await sampler.sample(process.pid, 0);
+    const wallMs = Date.now() - wallStart;
+    const expected = (cpuMs(process.cpuUsage(cpuStart)) / wallMs) * 100;
+    // /proc counts in 10 ms ticks: two ticks of error at each end of the window.
+    const slack = (20 / wallMs) * 100 + 1;
+    expect(burnt.cpuPercent).toBeGreaterThan(expected - slack);
+    expect(burnt.cpuPercent).toBeLessThan(expected + slack);
+
     expect(await sampler.sample(2 ** 22 + 1, 1000)).toEqual({ rssBytes: 0, cpuPercent: 0 });
   });
 });
+
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
+}

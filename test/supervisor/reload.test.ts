@@ -7,7 +7,7 @@ import { ReloadQueue } from '../../src/supervisor/reload-queue.js';
 interface Deferred<T> {
   promise: Promise<T>;
   resolve(v: T): void;
-  reject(e: unknown): void;
+  reject(e: Error): void;
   settled: boolean;
 }
 

@@ -3,7 +3,7 @@ import { get, loopbackAddresses, pollingClient, connected, whoami } from '../hel
 import { killAll } from '../helpers/processes.js';
 import { startSupervisor, writeScript } from '../helpers/supervisor.js';
 
-const HANDLER = `(req, res) => res.end(JSON.stringify({ pid: process.pid, slot: process.env.STICKY_WORKER_SLOT, form: process.env.FORM }))`;
+const HANDLER = `(req, res) => res.end(JSON.stringify({ pid: process.pid, slot: process.env.STICKY_WORKER_SLOT, instance: process.env.NODE_APP_INSTANCE, form: process.env.FORM }))`;
 
 const FORMS: Record<string, [file: string, text: string]> = {
   'an ESM default export returning a promise (async set-up)': ['app.mjs', `
@@ -40,7 +40,8 @@ describe('worker scripts in every supported form', () => {
       const status = await sup.status();
       expect(status.workers).toMatchObject([{ slot: 0, state: 'online' }]);
       for (const addr of loopbackAddresses(3)) {
-        expect(await get(sup.port, addr)).toMatchObject({ pid: status.workers[0]!.pid, form });
+        // NODE_APP_INSTANCE: PM2's name for the slot, for apps written for PM2.
+        expect(await get(sup.port, addr)).toMatchObject({ pid: status.workers[0]!.pid, form, slot: '0', instance: '0' });
       }
       expect(status.events!.filter((e) => e.level === 'error')).toEqual([]);
     });

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, unlinkSync, watch, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SupervisorEvent } from '../../src/control/protocol.js';
@@ -21,9 +22,17 @@ describe('watch', () => {
       .filter((e) => e.event === 'log' && (e.data as SupervisorEvent).kind === kind)
       .map((e) => e.data as SupervisorEvent);
 
-    for (let i = 1; i <= 10; i++) {
-      writeFileSync(join(dir, 'app.js'), `// ${i}\n`);
-      await new Promise((r) => setTimeout(r, 20));
+    // Ten separate saves: each write waits for the kernel to report the previous one, so the
+    // supervisor's watcher sees ten changes in a row (within its debounce), not one.
+    const saves = watch(join(dir, 'app.js'));
+    try {
+      for (let i = 1; i <= 10; i++) {
+        const reported = once(saves, 'change');
+        writeFileSync(join(dir, 'app.js'), `// ${i}\n`);
+        await reported;
+      }
+    } finally {
+      saves.close();
     }
     await waitFor(() => logs('reload-done').length === 1, 20_000, 'the reload');
 

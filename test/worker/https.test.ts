@@ -1,18 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { connected, get, loopbackAddresses, pollingClient, whoami } from '../helpers/clients.js';
-import { killAll, type Started } from '../helpers/processes.js';
+import { killAll } from '../helpers/processes.js';
 import { startLegacyApp } from '../helpers/legacy-app.js';
 import { selfSignedCert } from '../helpers/tls.js';
 
 
 describe('an https server adopting handed-off plain sockets', () => {
-  let app: Started;
   let port: number;
   const tls = selfSignedCert();
 
   beforeAll(async () => {
-    ({ app, port } = await startLegacyApp({ APP: 'https', SOCKETIO: '1', FORM: 'num', WORKERS: '2', TLS_KEY: tls.key, TLS_CERT: tls.cert }));
+    ({ port } = await startLegacyApp({ APP: 'https', SOCKETIO: '1', FORM: 'num', WORKERS: '2', TLS_KEY: tls.key, TLS_CERT: tls.cert }));
   });
   afterAll(async () => {
     await killAll();

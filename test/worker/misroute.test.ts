@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StickyConfigError } from '../../src/errors.js';
 import type { StatsMessage } from '../../src/ipc/messages.js';
 import { MAX_HEADER_LINES } from '../../src/routing/proxy-header.js';
-import { resolveRouting, ROUTING_ENV, type HeaderRoutingResolved } from '../../src/routing/options.js';
+import { ROUTING_ENV } from '../../src/ipc/env.js';
+import { resolveRouting, type HeaderRoutingResolved } from '../../src/routing/options.js';
 import { ConnectionTracker } from '../../src/worker/connection-tracker.js';
 import { headerRoutingFromEnv, MISROUTED_WARNING_CODE, MisrouteCheck } from '../../src/worker/misroute.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { loopbackAddresses } from '../helpers/clients.js';
-import { killAll, type Started } from '../helpers/processes.js';
+import { killAll } from '../helpers/processes.js';
 import { startLegacyApp } from '../helpers/legacy-app.js';
 
 
@@ -18,11 +18,10 @@ function ask(port: number, localAddress: string): Promise<{ pid: number; remote:
 }
 
 describe('a bare net.Server', () => {
-  let app: Started;
   let port: number;
 
   beforeAll(async () => {
-    ({ app, port } = await startLegacyApp({ APP: 'net', FORM: 'num', WORKERS: '2' }));
+    ({ port } = await startLegacyApp({ APP: 'net', FORM: 'num', WORKERS: '2' }));
   });
   afterAll(killAll);
 
