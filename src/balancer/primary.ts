@@ -53,7 +53,13 @@ export class BalancerServer extends Server {
     this.routing = routing;
     this.seed = routing.seed;
     this.prefix = prefixOf(routing);
-    this.rejectLog = new RejectLog(options.logger ?? stderrLogger);
+    const logger = options.logger ?? stderrLogger;
+    this.rejectLog = new RejectLog(logger);
+    // Once listening, an error (accept failing with EMFILE) must not end the primary and every
+    // connection with it: log it and keep listening. Before that, listen() reports its own.
+    this.once('listening', () => this.on('error', (err: NodeJS.ErrnoException) => {
+      logger.warn({ code: err.code }, `listening socket: ${err.message}; still listening`);
+    }));
     this.trusted = routing.by === 'ip' ? undefined : trustedPeers(routing.trustedProxies);
     this.dispatcher = new Dispatcher({
       slotCount: options.workers,

@@ -18,6 +18,8 @@ export interface ControlHandlers {
   reload(onProgress: (p: ReloadProgress) => void): Promise<unknown>;
   /** Resolves once every worker has exited; the reply goes out then. */
   stop(): Promise<unknown>;
+  /** An error of the listening control socket (accept failing with EMFILE); it keeps listening. */
+  error?(err: Error): void;
 }
 
 const METHODS: readonly ControlMethod[] = ['status', 'subscribe', 'reload', 'stop', 'ping'];
@@ -53,6 +55,7 @@ export class ControlServer {
 
   private constructor(readonly path: string, private readonly server: Server, private readonly handlers: ControlHandlers) {
     server.on('connection', (socket) => this.accept(socket));
+    server.on('error', (err) => handlers.error?.(err));
   }
 
   /**

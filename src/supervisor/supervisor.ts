@@ -99,6 +99,7 @@ export class Supervisor {
       ping: (): PingResult => ({ pid: this.pid, name: this.config.name, protocol: CONTROL_PROTOCOL_VERSION }),
       status: () => this.status(),
       reload: (onProgress) => this.reload('control', onProgress),
+      error: (err) => this.events.record('error', 'control-error', `control socket: ${err.message}; still listening`),
       stop: async (): Promise<StopResult> => {
         this.stopAndExit();
         await this.drained;
