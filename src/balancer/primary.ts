@@ -1,6 +1,10 @@
 import { Server, type Socket } from 'node:net';
 import type { NativeHandle } from '../ipc/handoff.js';
 import { Dispatcher } from './dispatcher.js';
+import type { ConnectionRouter } from './connection-router.js';
+import { KernelRouter } from './kernel/kernel-router.js';
+import { AUTO_PRIMARY_REASON, AUTO_TRIES_KERNEL, chooseAccept, type AcceptChoice } from './kernel/choose-accept.js';
+import { tcpListenArgs } from './kernel/listen-args.js';
 import { hashKey } from '../routing/hash.js';
 import { addressKey, peerKey, type PrefixOptions } from '../routing/address.js';
 import { PreambleReaders, headerDecoders, proxyProtocolDecoder, type Decision } from './preamble-reader.js';
@@ -36,6 +40,15 @@ export { DEFAULT_MAX_PENDING } from '../routing/options.js';
  */
 export class BalancerServer extends Server {
   readonly dispatcher: Dispatcher;
+  /** What the worker pool's events drive: the Dispatcher, or in ip mode the KernelRouter around it. */
+  readonly router: ConnectionRouter;
+  /** How connections are accepted, once listening ('kernel': the workers accept, steered by the kernel). */
+  accept: AcceptChoice['accept'] | undefined;
+  /** Why that accept path (logged once by whoever starts the balancer). */
+  acceptReason: string | undefined;
+  private readonly kernel: KernelRouter | undefined;
+  private readonly logger: WarnLogger;
+  private readonly slotCount: number;
   readonly routing: ResolvedRouting;
   private readonly prefix: PrefixOptions;
   private readonly seed: number;
@@ -67,6 +80,16 @@ export class BalancerServer extends Server {
       maxPending: routing.maxPending,
       onReject: (reason) => this.rejectLog.record(reason, `over ${reason} (${routing.maxPending}) connections waiting`, undefined),
     });
+    this.logger = options.logger ?? stderrLogger;
+    this.slotCount = options.workers;
+    this.kernel = routing.by === 'ip' && (routing.accept === 'kernel' || (routing.accept === 'auto' && AUTO_TRIES_KERNEL))
+      ? new KernelRouter(this.dispatcher, {
+        slotCount: options.workers, seed: this.seed, prefix: this.prefix, backlog: KERNEL_BACKLOG,
+        giveSocket: (target, socket) => (target as { listenOn?(s: unknown): boolean }).listenOn?.(socket) ?? false,
+        onError: (slot, err) => this.logger.warn({ slot }, `kernel accept: ${err.message}`),
+      })
+      : undefined;
+    this.router = this.kernel ?? this.dispatcher;
     if (routing.by === 'ip') {
       this.on('connection', this.route);
       this.on('listening', () => this.takeRawHandles());
@@ -153,13 +176,53 @@ export class BalancerServer extends Server {
   }
 
   private countReject(socket: Socket, why: string, detail: string): void {
-    this.dispatcher.rejected++;
+    this.dispatcher.countReject(why);
     this.rejectLog.record(why, detail, socket.remoteAddress);
+  }
+
+  /**
+   * In ip mode with routing.accept 'auto' or 'kernel', a TCP port goes through chooseAccept:
+   * the kernel path (a reuseport group; the workers accept) or, with the reason, this
+   * server's own accept. Paths, handles and descriptors always take the primary path.
+   */
+  override listen(...args: unknown[]): this {
+    const tcp = this.kernel && this.routing.by === 'ip' ? tcpListenArgs(args) : null;
+    if (!tcp || this.routing.by !== 'ip') {
+      if (this.routing.by === 'ip') {
+        this.accept = 'primary';
+        this.acceptReason = this.kernel ? 'a path, handle or descriptor is accepted in the primary'
+          : this.routing.accept === 'primary' ? 'routing.accept is "primary"' : AUTO_PRIMARY_REASON;
+        this.emit('accept', this.accept, this.acceptReason, false);
+      }
+      return super.listen(...(args as Parameters<Server['listen']>));
+    }
+    if (tcp.callback) this.once('listening', tcp.callback);
+    const steer = { slots: this.slotCount, seed: this.seed, ...this.prefix };
+    chooseAccept(this.routing.accept, tcp.target, steer).then((choice) => {
+      this.accept = choice.accept;
+      this.acceptReason = choice.reason;
+      // Said once: by whoever listens for 'accept' (the supervisor), else here when auto fell back.
+      const fallback = choice.accept === 'primary' && choice.fallback === true;
+      if (this.listenerCount('accept') > 0) this.emit('accept', choice.accept, choice.reason, fallback);
+      else if (fallback) this.logger.warn({ accept: 'primary' }, `accepting in the primary: ${choice.reason}`);
+      if (choice.accept === 'primary') {
+        super.listen({ port: tcp.target.port, host: tcp.target.host, ipv6Only: tcp.target.ipv6Only, backlog: tcp.target.backlog });
+        return;
+      }
+      this.kernel!.activate(choice.group);
+      // Slot 0's socket, never listened on here, stands as this server's handle: address(),
+      // listening, ref/unref and close() then behave as net.Server's own.
+      (this as unknown as { _handle: unknown })._handle = choice.group.handle(0);
+      this.emit('listening');
+    }, (err: Error) => this.emit('error', err));
+    return this;
   }
 
   /** Stops accepting and closes every connection not handed off yet; then as net.Server#close. */
   override close(cb?: (err?: Error) => void): this {
     super.close(cb);
+    // After super.close(): slot 0's socket stood as the server's handle and is closed there.
+    this.kernel?.close();
     this.readers?.closeAll();
     this.dispatcher.closeAll();
     this.rejectLog.stop();
@@ -177,6 +240,9 @@ export function maxPendingPerPeer(maxPending: number): number {
   return Math.max(1, Math.floor(maxPending / PER_PEER_SHARE));
 }
 const PER_PEER_SHARE = 4;
+
+/** listen(2)'s backlog for the primary's accept from a slot's socket, as net.Server's default. */
+const KERNEL_BACKLOG = 511;
 
 /** Bound on a PROXY v2 preamble with its TLVs. */
 const PROXY_PREAMBLE_MAX_BYTES = 16_384;

@@ -26,6 +26,8 @@ export class SlotWorker {
   lastError: { message: string; stack?: string } | undefined;
   /** While draining: when its remaining connections are destroyed (epoch ms). */
   drainDeadline: number | undefined;
+  /** While retired: kills it at the drain timeout, then (its app cleaning up) at the kill timeout. */
+  killTimer: NodeJS.Timeout | undefined;
   /** Kills the worker if it is not online in time (PoolOptions.readyTimeoutMs). */
   readyTimer: NodeJS.Timeout | undefined;
   /** Asked to drain while starting: drained with this timeout once its server is registered. */
@@ -53,6 +55,13 @@ export class SlotWorker {
     // callback costs a closure and a nextTick per connection). A raw TCP handle travels as
     // Node's 'net.Native' (the types only list Socket and Server).
     this.worker.process.send(msg, conn as Socket, SEND_OPTIONS);
+    return true;
+  }
+
+  /** Kernel accept: gives the worker its slot's listening socket (the primary keeps its own copy). */
+  listenOn(socket: unknown): boolean {
+    if (!this.worker.isConnected()) return false;
+    this.worker.process.send({ cmd: STICKY_CMD, t: 'listen' } satisfies PrimaryToWorker, socket as Socket, SEND_OPTIONS, noop);
     return true;
   }
 

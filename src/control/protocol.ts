@@ -49,8 +49,12 @@ export interface StatusSnapshot {
   host: string;
   port: number;
   routing: 'ip' | 'header' | 'proxy-protocol';
+  /** ip mode: who accepts connections, the kernel (steered to each worker) or the primary. */
+  accept?: 'kernel' | 'primary';
   connections: { active: number; total: number; rejected: number; misrouted: number };
   workers: WorkerStatus[];
+  /** Where Prometheus scrapes (`metrics` in the config), the real port when it said 0; null when off (extra field). */
+  metrics?: { host: string; port: number } | null;
   /** Recent supervisor events, newest last (extra field). */
   events?: SupervisorEvent[];
 }

@@ -43,6 +43,16 @@ export interface ClosingMessage {
   t: 'closing';
 }
 
+/**
+ * worker -> primary: a draining worker's connections are done and its app is cleaning up
+ * (it listens for 'shutdown', SIGINT or 'sticky:drain'); it is killed if still running
+ * reload.killTimeoutMs later.
+ */
+export interface DrainedMessage {
+  cmd: typeof STICKY_CMD;
+  t: 'drained';
+}
+
 /** worker -> primary: connection counters, sent at most once per interval and only when changed. */
 export interface StatsMessage {
   cmd: typeof STICKY_CMD;
@@ -59,6 +69,15 @@ export interface DrainMessage {
   timeoutMs: number;
 }
 
+/**
+ * primary -> worker (kernel accept): the slot's listening socket follows; accept from it.
+ * The primary keeps its own copy, so the worker closing its copy leaves the socket in place.
+ */
+export interface ListenMessage {
+  cmd: typeof STICKY_CMD;
+  t: 'listen';
+}
+
 /** worker -> primary: the worker is about to die of this error (the app failed to load or crashed). */
 export interface WorkerErrorMessage {
   cmd: typeof STICKY_CMD;
@@ -67,8 +86,8 @@ export interface WorkerErrorMessage {
   stack?: string;
 }
 
-export type WorkerToPrimary = AckMessage | ReadyMessage | ClosingMessage | StatsMessage | WorkerErrorMessage;
-export type PrimaryToWorker = ConnMessage | DrainMessage;
+export type WorkerToPrimary = AckMessage | ReadyMessage | ClosingMessage | DrainedMessage | StatsMessage | WorkerErrorMessage;
+export type PrimaryToWorker = ConnMessage | DrainMessage | ListenMessage;
 
 export function isSticky(msg: unknown): msg is { cmd: typeof STICKY_CMD; t: string } {
   return typeof msg === 'object' && msg !== null && (msg as { cmd?: unknown }).cmd === STICKY_CMD;

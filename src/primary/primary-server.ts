@@ -30,7 +30,7 @@ export class PrimaryServer extends BalancerServer {
       restart: { ...DEFAULT_RESTART, ...options.restart },
       drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
     });
-    routePool(this.pool, this.dispatcher);
+    routePool(this.pool, this.router);
   }
 
   /** Requests whose key differed from their connection's, over every worker since the start. */
