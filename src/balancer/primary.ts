@@ -17,6 +17,8 @@ export interface BalancerOptions extends PrefixOptions {
   maxPending?: number;
   /** Where rejected connections are reported (rate-limited); default one line on stderr. */
   logger?: WarnLogger;
+  /** A hand-off not acknowledged this long goes to the key's next slot (`health.handoffTimeoutMs`). */
+  handoffTimeoutMs?: number;
 }
 
 interface ListenHandle {
@@ -56,6 +58,7 @@ export class BalancerServer extends Server {
       seed: this.seed,
       maxPending: routing.maxPending,
       onReject: (reason) => this.rejectLog.record(reason, `over ${reason} (${routing.maxPending}) connections waiting`, undefined),
+      handoffTimeoutMs: options.handoffTimeoutMs,
     });
     if (routing.by === 'ip') {
       this.on('connection', this.route);
