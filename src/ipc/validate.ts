@@ -67,6 +67,6 @@ function describe(v: unknown): string {
     case 'bigint':
       return 'a bigint';
     default:
-      return Array.isArray(v) ? 'an array' : `a ${typeof v}`;
+      return Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
   }
 }
