@@ -16,6 +16,7 @@ import { StickyConfigError, StickyError, StickyReloadError, StickySetupError } f
 import { createLogger, type Logger } from '../log/logger.js';
 import { NAME_ENV, SCRIPT_ENV } from '../ipc/env.js';
 import { PrimaryServer } from '../primary/primary-server.js';
+import type { MetricsExporter } from '../metrics/index.js';
 import { FileWatcher } from '../watch/watcher.js';
 import { reloadableConfig, restartOnlyChanges } from './config-diff.js';
 import { EventLog } from './event-log.js';
@@ -49,6 +50,7 @@ export class Supervisor {
   private config: ResolvedConfig;
   private control: ControlServer | undefined;
   private watcher: FileWatcher | undefined;
+  private metrics: MetricsExporter | undefined;
   private readonly sampler = new ProcSampler();
   private readonly reloads = new ReloadQueue((trigger, progress) => this.runReload(trigger, progress));
   private stopping: Promise<void> | undefined;
@@ -112,6 +114,7 @@ export class Supervisor {
         throw new StickySetupError(`cannot listen on ${host}:${port}: ${err.message}`, { cause: err });
       });
       this.events.record('info', 'listening', `listening on ${this.config.host}:${this.port} (routing by ${this.config.routing.by}), control socket ${this.socketPath}`);
+      await this.openMetrics();
       this.pool.start(this.config.reload.readyTimeoutMs);
       await Promise.all(this.pool.slots.map((s) => (s.current ? this.pool.whenSettled(s.current) : Promise.resolve(true))));
       await this.startWatcher();
@@ -141,6 +144,7 @@ export class Supervisor {
       routing: this.config.routing.by,
       connections: { active, total, rejected: this.balancer.rejected, misrouted: this.balancer.misrouted },
       workers,
+      metrics: this.metrics?.address ?? null,
       events: this.events.recent(),
     };
   }
@@ -221,6 +225,16 @@ export class Supervisor {
     });
   }
 
+  /** Before the first fork (the exporter counts every exited worker); prom-client loads only here. */
+  private async openMetrics(): Promise<void> {
+    const config = this.config.metrics;
+    if (!config) return;
+    const { MetricsExporter } = await import('../metrics/index.js');
+    this.metrics = await MetricsExporter.open(config, this, (err) => this.events.record('warn', 'metrics-error', `metrics: ${err.message}`));
+    const { host, port } = this.metrics.address;
+    this.events.record('info', 'metrics', `metrics at http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics`);
+  }
+
   private async startWatcher(): Promise<void> {
     const watch = this.config.watch;
     if (!watch) return;
@@ -269,6 +283,7 @@ export class Supervisor {
     await this.watcher?.close();
     this.watcher = undefined;
     await new Promise<void>((resolve) => this.balancer.close(() => resolve()));
+    await this.metrics?.close();
     this.markDrained();
     this.events.record('info', 'stopped', 'every worker has exited');
     await this.control?.close();
