@@ -178,7 +178,10 @@ async function ioLoop(i) {
       socket.once('connect_error', (err) => resolve(err));
     });
     if (ok !== true) {
-      failure('io', startedAt, ok);
+      // A handshake is several requests: one may reach the fallback slot and the next the home
+      // slot that has just come back.
+      const back = returns.some((r) => r.at >= startedAt - DEATH_GRACE_MS && r.at <= Date.now() + DEATH_GRACE_MS);
+      failure('io', startedAt, ok, back ? 'its key went back to its slot during the handshake' : undefined);
       socket.close();
       await sleep(200);
       continue;
@@ -196,13 +199,14 @@ async function ioLoop(i) {
     let disconnected;
     socket.once('disconnect', (reason) => (disconnected = reason));
     while (running && !disconnected) {
-      const t0 = Date.now();
       try {
         await socket.timeout(10_000).emitWithAck('whoami');
         stats.io.acks++;
         lastOk = Date.now();
       } catch (err) {
-        if (!disconnected) failure('io', t0, err);
+        // An unanswered emit is a lost session, judged as a disconnect: its worker may have
+        // gone any time since the client last heard from it.
+        disconnected ??= `no answer: ${String(err)}`;
       }
       await sleep(300 + rand(400));
     }

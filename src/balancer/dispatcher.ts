@@ -75,7 +75,8 @@ export class Dispatcher implements ConnectionRouter {
   private readonly blocked: boolean[];
   /** How many connections one slot may have waiting: a share of maxPending. */
   private readonly slotCap: number;
-  private readonly handoffTimeoutMs: number;
+  /** health.handoffTimeoutMs; a config reload may change it (the sweep's period follows when it next starts). */
+  handoffTimeoutMs: number;
   private sweeper: NodeJS.Timeout | undefined;
   private nextId = 1;
   rejected = 0;

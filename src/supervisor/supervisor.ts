@@ -223,6 +223,7 @@ export class Supervisor {
       readyTimeoutMs: c.reload.readyTimeoutMs,
       health: { heartbeatMs: c.health.heartbeatMs, timeoutMs: c.health.timeoutMs },
     });
+    this.balancer.dispatcher.handoffTimeoutMs = c.health.handoffTimeoutMs;
   }
 
   /** Before the first fork (the exporter counts every exited worker); prom-client loads only here. */
