@@ -22,6 +22,8 @@ export interface BalancerOptions extends PrefixOptions {
   maxPending?: number;
   /** Where rejected connections are reported (rate-limited); default one line on stderr. */
   logger?: WarnLogger;
+  /** A hand-off not acknowledged this long goes to the key's next slot (`health.handoffTimeoutMs`). */
+  handoffTimeoutMs?: number;
 }
 
 interface ListenHandle {
@@ -79,6 +81,7 @@ export class BalancerServer extends Server {
       seed: this.seed,
       maxPending: routing.maxPending,
       onReject: (reason, detail) => this.rejectLog.record(reason, detail ?? `over ${reason} (${routing.maxPending}) connections waiting`, undefined),
+      handoffTimeoutMs: options.handoffTimeoutMs,
     });
     this.logger = options.logger ?? stderrLogger;
     this.slotCount = options.workers;

@@ -5,7 +5,7 @@ import type { Connection } from '../ipc/handoff.js';
 import { STICKY_CMD, type ConnMessage, type PrimaryToWorker } from '../ipc/messages.js';
 import { noop } from '../util/noop.js';
 
-export type WorkerState = 'starting' | 'online' | 'draining' | 'stopped' | 'errored';
+export type WorkerState = 'starting' | 'online' | 'draining' | 'stopped' | 'errored' | 'unresponsive';
 
 const SEND_OPTIONS = { keepOpen: true } as const;
 
@@ -33,6 +33,10 @@ export class SlotWorker {
   killTimer: NodeJS.Timeout | undefined;
   /** Kills the worker if it is not online in time (PoolOptions.readyTimeoutMs). */
   readyTimer: NodeJS.Timeout | undefined;
+  /** When the primary last heard from it (any message); heartbeats compare against it. */
+  lastSeenAt = 0;
+  /** Found silent past health.timeoutMs on the last heartbeat tick (killed if again on the next). */
+  overdue = false;
   /** Asked to drain while starting: drained with this timeout once its server is registered. */
   drainWhenReady: number | undefined;
 

@@ -2,7 +2,8 @@ import cluster, { type Worker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import { DEFAULTS } from '../config/schema.js';
 import { slotEnv } from '../ipc/env.js';
-import { isSticky, type WorkerToPrimary } from '../ipc/messages.js';
+import { isSticky, STICKY_CMD, type WorkerToPrimary } from '../ipc/messages.js';
+import { checkWorkerMessage } from '../ipc/validate.js';
 import { Backoff } from './backoff.js';
 import { SlotWorker, type WorkerState } from './slot-worker.js';
 import { noop } from '../util/noop.js';
@@ -22,12 +23,17 @@ export interface PoolOptions {
   readyTimeoutMs?: number;
   /** A drained worker whose app is still cleaning up this long after its connections are done is killed. */
   killTimeoutMs?: number;
+  /**
+   * Heartbeats: every `heartbeatMs` each online worker is pinged; one that has answered
+   * nothing for `timeoutMs` is `unresponsive`: taken off its slot's traffic and killed.
+   */
+  health?: { heartbeatMs: number; timeoutMs: number };
   /** Starts a worker process with this env; cluster.fork unless a test gives a fake. */
   fork?: (env: WorkerEnv) => Worker;
 }
 
 /** What a running pool may change (a reload re-reads the config). */
-export type PoolUpdate = Partial<Pick<PoolOptions, 'restart' | 'drainTimeoutMs' | 'readyTimeoutMs' | 'killTimeoutMs'>> & {
+export type PoolUpdate = Partial<Pick<PoolOptions, 'restart' | 'drainTimeoutMs' | 'readyTimeoutMs' | 'killTimeoutMs' | 'health'>> & {
   /** Env of future forks, on top of the constructor's (which the balancer may have set). */
   env?: PoolOptions['env'];
 };
@@ -77,6 +83,10 @@ export interface PoolEvents {
   workerError: [SlotWorker];
   /** The app closed its server; its slot gets a new worker in `restartInMs` (backoff when it closed young). */
   closed: [SlotWorker, { restartInMs: number }];
+  /** The worker answered no heartbeat for `health.timeoutMs`: it is being killed (it cannot drain). */
+  unresponsive: [SlotWorker];
+  /** The worker sent a malformed message; it was dropped. */
+  invalidMessage: [SlotWorker, reason: string];
 }
 
 /**
@@ -97,6 +107,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   private readonly removed = new WeakSet<Slot>();
   /** Workers of removed slots until they exit, with that exit. */
   private readonly leaving = new Map<SlotWorker, Promise<void>>();
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: PoolOptions) {
     super();
@@ -173,6 +184,43 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       for (const slot of this.slots) this.endBoot(slot);
     }, bootTimeoutMs);
     timer.unref();
+    this.startHeartbeat();
+  }
+
+  private startHeartbeat(): void {
+    clearInterval(this.heartbeat);
+    const health = this.options.health;
+    if (health === undefined || this.stopping) return;
+    this.heartbeat = setInterval(() => this.checkHeartbeats(health.timeoutMs), health.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /**
+   * Pings every online worker and kills those silent for `timeoutMs`. A worker must be
+   * found overdue on two ticks in a row: after a stall of the primary itself, this tick
+   * runs before the poll phase has read the pongs waiting in the channel.
+   */
+  private checkHeartbeats(timeoutMs: number): void {
+    const now = Date.now();
+    for (const w of this.workers()) {
+      if (w.state !== 'online') continue;
+      if (now - w.lastSeenAt <= timeoutMs) {
+        w.overdue = false;
+        w.control({ cmd: STICKY_CMD, t: 'ping' });
+      } else if (!w.overdue) {
+        w.overdue = true;
+      } else {
+        this.killUnresponsive(w, timeoutMs);
+      }
+    }
+  }
+
+  private killUnresponsive(w: SlotWorker, timeoutMs: number): void {
+    w.state = 'unresponsive';
+    w.lastError = { message: `answered no heartbeat for ${timeoutMs} ms (health.timeoutMs): its event loop is stuck; killed` };
+    this.makeUnroutable(w);
+    this.emit('unresponsive', w);
+    w.worker.process.kill('SIGKILL');
   }
 
   get isStopping(): boolean {
@@ -193,6 +241,11 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     if (update.drainTimeoutMs !== undefined) this.options.drainTimeoutMs = update.drainTimeoutMs;
     if (update.readyTimeoutMs !== undefined) this.options.readyTimeoutMs = update.readyTimeoutMs;
     if (update.killTimeoutMs !== undefined) this.options.killTimeoutMs = update.killTimeoutMs;
+    if (update.health !== undefined) {
+      const changed = this.options.health?.heartbeatMs !== update.health.heartbeatMs || this.options.health.timeoutMs !== update.health.timeoutMs;
+      this.options.health = update.health;
+      if (changed && this.heartbeat !== undefined) this.startHeartbeat();
+    }
   }
 
   workers(): SlotWorker[] {
@@ -214,6 +267,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   /** Drains every worker and resolves once all have exited (SIGKILL at the drain timeout). */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.heartbeat);
     const exits: Promise<void>[] = [];
     for (const slot of this.slots) {
       clearTimeout(slot.timer);
@@ -332,7 +386,13 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     const { worker } = w;
     worker.process.on('internalMessage', (msg: unknown) => {
       if (!isSticky(msg)) return;
-      this.onMessage(slot, w, msg as WorkerToPrimary);
+      const checked = checkWorkerMessage(msg);
+      if (!checked.ok) {
+        this.emit('invalidMessage', w, checked.reason);
+        return;
+      }
+      w.lastSeenAt = Date.now();
+      this.onMessage(slot, w, checked.msg);
     });
     worker.on('disconnect', () => this.makeUnroutable(w));
     worker.on('exit', (code, signal) => this.onExit(slot, w, code, signal));
@@ -348,7 +408,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       case 'ready':
         if (w.state !== 'starting') break;
         clearTimeout(w.readyTimer);
-        w.onlineAt = Date.now();
+        w.onlineAt = w.lastSeenAt = Date.now();
         if (w.drainWhenReady !== undefined) {
           w.state = 'online';
           w.drain(w.drainWhenReady);
@@ -387,6 +447,8 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
           slot.draining.add(w);
           if (!this.stopping) this.replaceClosed(slot, w);
         }
+        break;
+      case 'pong':
         break;
       case 'stats':
         w.active = msg.active;

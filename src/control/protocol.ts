@@ -66,7 +66,7 @@ export interface StatusSnapshot {
 export interface WorkerStatus {
   slot: number;
   pid: number;
-  state: 'starting' | 'online' | 'draining' | 'stopped' | 'errored';
+  state: 'starting' | 'online' | 'draining' | 'stopped' | 'errored' | 'unresponsive';
   active: number;
   total: number;
   restarts: number;

@@ -55,6 +55,7 @@ const STATE_COLOURS: Record<WorkerStatus['state'], string[]> = {
   draining: ['magenta-fg'],
   stopped: ['gray-fg'],
   errored: ['red-fg', 'bold'],
+  unresponsive: ['red-fg', 'bold'],
 };
 const LEVEL_COLOURS: Record<EventLine['level'], string[]> = { info: [], warn: ['yellow-fg'], error: ['red-fg'] };
 

@@ -17,6 +17,11 @@ export interface ConnMessage {
   remote?: { address: string; port: number; family: string };
   /** Routing key of the connection, for the worker's misrouting check. */
   key?: string;
+  /**
+   * Deadline (epoch ms, one clock on one host): a worker that reads this message later has
+   * lost the connection to the key's next slot, so it closes its copy unread and refuses it.
+   */
+  by?: number;
 }
 
 /**
@@ -86,8 +91,20 @@ export interface WorkerErrorMessage {
   stack?: string;
 }
 
-export type WorkerToPrimary = AckMessage | ReadyMessage | ClosingMessage | DrainedMessage | StatsMessage | WorkerErrorMessage;
-export type PrimaryToWorker = ConnMessage | DrainMessage | ListenMessage;
+/** primary -> worker: a heartbeat; the worker's event loop answers with a PongMessage. */
+export interface PingMessage {
+  cmd: typeof STICKY_CMD;
+  t: 'ping';
+}
+
+/** worker -> primary: the answer to a ping (its event loop turns). */
+export interface PongMessage {
+  cmd: typeof STICKY_CMD;
+  t: 'pong';
+}
+
+export type WorkerToPrimary = AckMessage | ReadyMessage | ClosingMessage | DrainedMessage | StatsMessage | WorkerErrorMessage | PongMessage;
+export type PrimaryToWorker = ConnMessage | DrainMessage | ListenMessage | PingMessage;
 
 export function isSticky(msg: unknown): msg is { cmd: typeof STICKY_CMD; t: string } {
   return typeof msg === 'object' && msg !== null && (msg as { cmd?: unknown }).cmd === STICKY_CMD;

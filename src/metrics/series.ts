@@ -13,7 +13,7 @@ export interface ScrapeView {
   pending: number;
 }
 
-const WORKER_STATES: readonly WorkerStatus['state'][] = ['starting', 'online', 'draining', 'stopped', 'errored'];
+const WORKER_STATES: readonly WorkerStatus['state'][] = ['starting', 'online', 'draining', 'stopped', 'errored', 'unresponsive'];
 /**
  * Reasons the primary closes a connection (dispatcher and preamble reader). Reported at 0
  * before the first one, so a dashboard has its series from the start; any other reason

@@ -86,6 +86,9 @@ export class Supervisor {
       routing: config.routing,
       restart: { ...config.restart },
       drainTimeoutMs: config.reload.drainTimeoutMs,
+      handoffTimeoutMs: config.health.handoffTimeoutMs,
+      health: { heartbeatMs: config.health.heartbeatMs, timeoutMs: config.health.timeoutMs },
+      onWorkerWarning: (w, message) => this.events.record('warn', 'worker-message', message, { slot: w.slot, pid: w.pid }),
       // Rate-limited by the balancer; as events they also reach `sticky status`.
       logger: { warn: (fields, msg) => this.events.record('warn', 'connection-rejected', `${msg} ${JSON.stringify(fields)}`) },
     });
@@ -371,7 +374,9 @@ export class Supervisor {
       drainTimeoutMs: c.reload.drainTimeoutMs,
       readyTimeoutMs: c.reload.readyTimeoutMs,
       killTimeoutMs: c.reload.killTimeoutMs,
+      health: { heartbeatMs: c.health.heartbeatMs, timeoutMs: c.health.timeoutMs },
     });
+    this.balancer.dispatcher.handoffTimeoutMs = c.health.handoffTimeoutMs;
   }
 
   /** Before the first fork (the exporter counts every exited worker); prom-client loads only here. */
@@ -408,6 +413,9 @@ export class Supervisor {
     });
     this.pool.on('workerError', (w) => {
       this.events.record('error', 'worker-error', `worker ${w.pid} (slot ${w.slot}): ${w.lastError!.message}`, { slot: w.slot, pid: w.pid, stack: w.lastError!.stack });
+    });
+    this.pool.on('unresponsive', (w) => {
+      this.events.record('error', 'worker-unresponsive', `worker ${w.pid} (slot ${w.slot}) ${w.lastError!.message}; its clients go to the other slots until it is replaced`, { slot: w.slot, pid: w.pid });
     });
     this.pool.on('exit', (w, { role, restartInMs }) => this.onWorkerExit(w, role, restartInMs));
     this.pool.on('closed', (w, { restartInMs }) => {

@@ -73,7 +73,8 @@ export function adoptServer(server: Server, options: AdoptOptions = {}): Server 
   state.listener = (msg, handle) => {
     if (!isSticky(msg)) return;
     const m = msg as PrimaryToWorker;
-    if (m.t === 'conn') onConnection(state, m, toSocket(handle), options);
+    if (m.t === 'conn') onConnection(state, m, handle, options);
+    else if (m.t === 'ping') sendToPrimary({ cmd: STICKY_CMD, t: 'pong' });
     else if (m.t === 'drain') void drain(state, m.timeoutMs);
     else if (m.t === 'listen') acceptFromSlot(state, handle, options);
   };
@@ -105,14 +106,18 @@ export function adoptServer(server: Server, options: AdoptOptions = {}): Server 
   return server;
 }
 
-function onConnection(state: Adopted, msg: ConnMessage, socket: Socket | undefined, options: AdoptOptions): void {
-  if (!socket) return;
-  if (!state.accepting) {
-    // Destroy our copy before it reads a byte; the primary still holds the connection.
-    socket.destroy();
+function onConnection(state: Adopted, msg: ConnMessage, handle: unknown, options: AdoptOptions): void {
+  if (handle === undefined || handle === null) return;
+  // Past `by` the primary has given the connection to another worker (this one was stuck).
+  if (!state.accepting || (msg.by !== undefined && Date.now() > msg.by)) {
+    // Close our descriptor before a byte is read: only close(2), never shutdown(2) (no end()),
+    // so the peer sees nothing while the primary or the other worker holds the connection.
+    if (handle instanceof Socket) handle.destroy();
+    else (handle as { close(): void }).close();
     sendToPrimary({ cmd: STICKY_CMD, t: 'ack', id: msg.id, ok: false });
     return;
   }
+  const socket = toSocket(handle)!;
   sendToPrimary({ cmd: STICKY_CMD, t: 'ack', id: msg.id, ok: true });
   state.tracker.add(socket);
   if (msg.remote) state.remotes.apply(socket, msg.remote);

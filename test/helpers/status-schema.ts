@@ -1,6 +1,6 @@
 // The `sticky status --json` schema of DESIGN.md, checked field by field (extra fields allowed).
 
-const WORKER_STATES = ['starting', 'online', 'draining', 'stopped', 'errored'];
+const WORKER_STATES = ['starting', 'online', 'draining', 'stopped', 'errored', 'unresponsive'];
 const ROUTING_MODES = ['ip', 'header', 'proxy-protocol'];
 
 type Rule = (value: unknown) => boolean;

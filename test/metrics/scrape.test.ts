@@ -184,7 +184,7 @@ describe('metrics of a running instance', () => {
     expect(sampleValue(families, 'sticky_reloads_succeeded_total')).toBe(1);
     expect(sampleValue(families, 'sticky_reloads_failed_total')).toBe(0);
     expect(Object.fromEntries(families.get('sticky_workers')!.samples.map((s) => [s.labels.state, s.value])))
-      .toEqual({ starting: 0, online: 2, draining: 0, stopped: 0, errored: 0 });
+      .toEqual({ starting: 0, online: 2, draining: 0, stopped: 0, errored: 0, unresponsive: 0 });
   });
 
   it('memory and CPU per slot; the hand-off histogram counted every connection the workers took', () => {

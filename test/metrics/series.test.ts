@@ -67,7 +67,7 @@ describe('registerSeries', async () => {
 
   it('workers by state (every state, empty slots included), misrouted, pending, reloads', () => {
     expect(families.get('sticky_workers')!.samples.map((s) => [s.labels.state, s.value])).toEqual([
-      ['starting', 0], ['online', 2], ['draining', 1], ['stopped', 0], ['errored', 1],
+      ['starting', 0], ['online', 2], ['draining', 1], ['stopped', 0], ['errored', 1], ['unresponsive', 0],
     ]);
     expect(sampleValue(families, 'sticky_misrouted_requests_total')).toBe(4);
     expect(sampleValue(families, 'sticky_connections_pending')).toBe(5);
