@@ -42,7 +42,8 @@ export interface DispatcherOptions {
   seed: number;
   /** Connections accepted but not yet adopted by a worker; beyond it new ones are closed. */
   maxPending: number;
-  onReject?: (reason: string) => void;
+  /** `detail` says why for a person; without it the reason is maxPending. */
+  onReject?: (reason: string, detail?: string) => void;
 }
 
 /**
@@ -51,7 +52,7 @@ export interface DispatcherOptions {
  * connection re-routed to the key's next slot, so nothing accepted is dropped.
  */
 export class Dispatcher implements ConnectionRouter {
-  private readonly hash: Rendezvous;
+  private hash: Rendezvous;
   private readonly targets: (Target | undefined)[];
   private readonly pending = new Map<number, Pending>();
   private readonly lanes = new Map<Target, Lane>();
@@ -60,6 +61,12 @@ export class Dispatcher implements ConnectionRouter {
   private readonly booting: boolean[];
   private nextId = 1;
   rejected = 0;
+  /**
+   * While no slot has a worker (and none is booting), close new connections at once rather
+   * than hold them: a front balancer then fails over to another host. Off until the
+   * supervisor's first start has succeeded; before that connections wait.
+   */
+  closeWhenNoWorker = false;
   /** `rejected` split by reason (maxPending, timeout, not-http, ...): a handful of keys. */
   readonly rejectedByReason = new Map<string, number>();
   /**
@@ -115,6 +122,24 @@ export class Dispatcher implements ConnectionRouter {
     }
   }
 
+  /**
+   * Rendezvous scores of slots 0..n-1 do not depend on n, so growing moves only the keys a
+   * new slot wins (~1/n) and shrinking only the removed slots' keys.
+   */
+  resize(slotCount: number): void {
+    const before = this.targets.length;
+    this.hash = new Rendezvous(slotCount, this.options.seed);
+    for (let slot = slotCount; slot < before; slot++) {
+      const target = this.targets[slot];
+      if (target !== undefined) this.removeTarget(target);
+    }
+    this.targets.length = slotCount;
+    this.booting.length = slotCount;
+    this.targets.fill(undefined, before);
+    this.booting.fill(false, before);
+    this.flushWaiting();
+  }
+
   dispatch(socket: Connection, keyHash: number, extras?: HandoffExtras): void {
     if (this.pendingCount >= this.options.maxPending) {
       this.reject(socket, 'maxPending');
@@ -159,6 +184,10 @@ export class Dispatcher implements ConnectionRouter {
     const slot = excluded === null
       ? this.hash.pick(p.keyHash, this.isUpOrBooting)
       : this.hash.pick(p.keyHash, (i) => this.targets[i] !== undefined && !excluded.has(this.targets[i]!));
+    if (slot === -1 && this.closeWhenNoWorker && this.noWorkerAtAll()) {
+      this.reject(p.socket, 'no-worker', 'no worker is online: closed at once so a front balancer can fail over');
+      return;
+    }
     if (slot === -1 || this.targets[slot] === undefined) {
       // Every usable target refused it: wait for a new one rather than drop it.
       p.excluded = null;
@@ -203,6 +232,11 @@ export class Dispatcher implements ConnectionRouter {
     this.route(p);
   }
 
+  private noWorkerAtAll(): boolean {
+    for (let i = 0; i < this.targets.length; i++) if (this.targets[i] !== undefined || this.booting[i]) return false;
+    return true;
+  }
+
   private flushWaiting(): void {
     if (this.waiting.length === 0) return;
     const waiting = this.waiting;
@@ -210,11 +244,11 @@ export class Dispatcher implements ConnectionRouter {
     for (const p of waiting) this.route(p);
   }
 
-  reject(socket: Connection, reason: string): void {
+  reject(socket: Connection, reason: string, detail?: string): void {
     this.countReject(reason);
     if (socket instanceof Socket) socket.on('error', noop);
     release(socket);
-    this.options.onReject?.(reason);
+    this.options.onReject?.(reason, detail);
   }
 
   /** Counts a connection closed by the primary (here or while reading its preamble). */

@@ -68,7 +68,7 @@ export class BalancerServer extends Server {
       slotCount: options.workers,
       seed: this.seed,
       maxPending: routing.maxPending,
-      onReject: (reason) => this.rejectLog.record(reason, `over ${reason} (${routing.maxPending}) connections waiting`, undefined),
+      onReject: (reason, detail) => this.rejectLog.record(reason, detail ?? `over ${reason} (${routing.maxPending}) connections waiting`, undefined),
     });
     this.logger = options.logger ?? stderrLogger;
     this.slotCount = options.workers;

@@ -5,17 +5,19 @@ import { closest } from '../config/suggest.js';
 import { StickyConfigError, StickyError, StickyUsageError } from '../errors.js';
 import type { Command } from './command.js';
 import { init } from './init.js';
+import { list } from './list.js';
 import { reload } from './reload.js';
+import { scale } from './scale.js';
 import { start } from './start.js';
 import { status } from './status.js';
 import { stop } from './stop.js';
 
-/** 0 done; 1 it failed (nothing runs, a reload failed, start failed); 2 wrong config or command line. */
+/** 0 done; 1 it failed (nothing runs, a reload failed, start failed); 2 wrong config or command line; 3 (status) a slot is not online. */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-const COMMANDS: readonly Command[] = [start, reload, stop, status, init];
+const COMMANDS: readonly Command[] = [start, reload, scale, stop, status, list, init];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

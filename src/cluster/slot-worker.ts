@@ -1,5 +1,6 @@
 import type { Worker } from 'node:cluster';
 import type { Socket } from 'node:net';
+import type { FatalReport } from '../ipc/fatal-report.js';
 import type { Connection } from '../ipc/handoff.js';
 import { STICKY_CMD, type ConnMessage, type PrimaryToWorker } from '../ipc/messages.js';
 import { noop } from '../util/noop.js';
@@ -24,6 +25,8 @@ export class SlotWorker {
   exitSignal: string | null = null;
   /** The error the worker reported before dying, or why the pool killed it. */
   lastError: { message: string; stack?: string } | undefined;
+  /** Node's fatal-error report, when it aborted (out of memory, or another fatal error). */
+  fatal: FatalReport | undefined;
   /** While draining: when its remaining connections are destroyed (epoch ms). */
   drainDeadline: number | undefined;
   /** While retired: kills it at the drain timeout, then (its app cleaning up) at the kill timeout. */

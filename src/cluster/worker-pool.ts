@@ -66,6 +66,8 @@ export interface PoolEvents {
   unroutable: [SlotWorker];
   /** The worker took (ok) or refused hand-off `id`. */
   ack: [SlotWorker, id: number, ok: boolean];
+  /** The slot count changed (`sticky scale`): keys hash over `count` slots from now on. */
+  resize: [count: number];
   fork: [SlotWorker];
   online: [SlotWorker];
   /** `role`: what the worker was to its slot when it died (`draining` ones were asked to go). */
@@ -89,20 +91,73 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   retiredConnections = 0;
   /** Misrouted requests counted by workers that have exited. */
   retiredMisrouted = 0;
+  /** Slots a shrink removed: their workers drain and are never restarted. */
+  private readonly removed = new WeakSet<Slot>();
+  /** Workers of removed slots until they exit, with that exit. */
+  private readonly leaving = new Map<SlotWorker, Promise<void>>();
 
   constructor(private readonly options: PoolOptions) {
     super();
-    this.slots = Array.from({ length: options.count }, (_, index) => ({
+    this.slots = Array.from({ length: options.count }, (_, index) => this.newSlot(index));
+  }
+
+  private newSlot(index: number): Slot {
+    return {
       index,
       current: undefined,
       incoming: undefined,
       draining: new Set<SlotWorker>(),
       restarts: 0,
-      backoff: new Backoff(options.restart),
+      backoff: new Backoff(this.options.restart),
       timer: undefined,
       errored: false,
       booting: false,
-    }));
+    };
+  }
+
+  /**
+   * Adds slots up to `count` and forks their workers (returned). The router hears of the
+   * new count first: a new slot's keys stay on their previous slot until its worker is
+   * routable, then move (about 1/count of all keys).
+   */
+  grow(count: number): SlotWorker[] {
+    const from = this.slots.length;
+    if (count <= from) return [];
+    for (let index = from; index < count; index++) this.slots.push(this.newSlot(index));
+    this.emit('resize', count);
+    return this.slots.slice(from).map((slot) => this.fork(slot));
+  }
+
+  /**
+   * Removes the slots from `count` on: their keys go to their next slot at once, their
+   * workers drain (SIGKILL at the drain timeout). Resolves once those have exited.
+   */
+  shrink(count: number): Promise<void> {
+    const gone = this.slots.splice(Math.max(0, count));
+    for (const slot of gone) {
+      this.removed.add(slot);
+      clearTimeout(slot.timer);
+      slot.timer = undefined;
+      if (slot.current) {
+        this.makeUnroutable(slot.current);
+        slot.draining.add(slot.current);
+        slot.current = undefined;
+      }
+      if (slot.incoming) {
+        slot.draining.add(slot.incoming);
+        slot.incoming = undefined;
+      }
+    }
+    if (gone.length > 0) this.emit('resize', this.slots.length);
+    for (const slot of gone) {
+      for (const w of slot.draining) this.leaving.set(w, this.retire(w).then(() => void this.leaving.delete(w)));
+    }
+    return Promise.all([...this.leaving.values()]).then(noop);
+  }
+
+  /** Workers of removed slots that have not exited yet. */
+  get leavingWorkers(): SlotWorker[] {
+    return [...this.leaving.keys()];
   }
 
   /** Forks every slot; until each is first online (or `bootTimeoutMs`), its keys wait for it. */
@@ -145,6 +200,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       if (slot.incoming) out.push(slot.incoming);
       out.push(...slot.draining);
     }
+    out.push(...this.leaving.keys());
     return out;
   }
 
@@ -170,6 +226,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       }
       for (const w of slot.draining) exits.push(this.retire(w));
     }
+    exits.push(...this.leaving.values());
     await Promise.all(exits);
   }
 
@@ -356,7 +413,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     let restartInMs: number | null = null;
     if (wasCurrent) slot.current = undefined;
     // A failed replacement on an empty slot (down or errored) leaves it to the restart loop.
-    if (!this.stopping && !slot.current && !slot.incoming && !slot.timer) {
+    if (!this.stopping && !this.removed.has(slot) && !slot.current && !slot.incoming && !slot.timer) {
       // Healthy means online for a while: a worker that dies before coming online failed,
       // however slowly it got there (a loaded machine boots slowly).
       restartInMs = slot.backoff.next(w.onlineAt === undefined ? 0 : Date.now() - w.onlineAt);

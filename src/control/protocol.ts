@@ -12,10 +12,12 @@
  *   -> {"v":1,"id":3,"method":"reload"}           progress arrives as "reload" events
  *   <- {"v":1,"event":"reload","id":3,"data":{...ReloadProgress}}
  *   <- {"v":1,"id":3,"ok":false,"error":{"code":"STICKY_RELOAD","message":"..."}}
+ *   -> {"v":1,"id":4,"method":"scale","params":{"workers":4}}
+ *   <- {"v":1,"id":4,"ok":true,"result":{...ScaleResult}}
  */
 export const CONTROL_PROTOCOL_VERSION = 1;
 
-export type ControlMethod = 'status' | 'subscribe' | 'reload' | 'stop' | 'ping';
+export type ControlMethod = 'status' | 'subscribe' | 'reload' | 'stop' | 'ping' | 'scale';
 
 export interface ControlRequest {
   v: number;
@@ -53,6 +55,8 @@ export interface StatusSnapshot {
   accept?: 'kernel' | 'primary';
   connections: { active: number; total: number; rejected: number; misrouted: number };
   workers: WorkerStatus[];
+  /** Extra: the config file it runs from (absent when started from code without one). */
+  configFile?: string;
   /** Where Prometheus scrapes (`metrics` in the config), the real port when it said 0; null when off (extra field). */
   metrics?: { host: string; port: number } | null;
   /** Recent supervisor events, newest last (extra field). */
@@ -95,6 +99,8 @@ export interface PingResult {
   pid: number;
   name: string;
   protocol: number;
+  /** The config file it runs from, so a start or stop from another file with the same name can tell. */
+  configFile?: string;
 }
 
 /**
@@ -113,4 +119,19 @@ export interface ReloadResult {
 /** `stop` result: sent once every worker has exited; then the socket closes and the primary exits 0. */
 export interface StopResult {
   stopped: true;
+}
+
+/**
+ * `scale` result, once every added worker is online and every removed slot's worker has
+ * exited. A failed scale (an added worker did not come online) is a STICKY_SCALE error
+ * reply, and the slot count is back where it was.
+ */
+export interface ScaleResult {
+  from: number;
+  to: number;
+  /** Workers of the added slots, online. */
+  added: { slot: number; pid: number }[];
+  /** Workers of the removed slots, drained and exited. */
+  removed: { slot: number; pid: number }[];
+  durationMs: number;
 }

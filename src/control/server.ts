@@ -18,9 +18,11 @@ export interface ControlHandlers {
   reload(onProgress: (p: ReloadProgress) => void): Promise<unknown>;
   /** Resolves once every worker has exited; the reply goes out then. */
   stop(): Promise<unknown>;
+  /** Changes the worker count; `params.workers` is checked by the supervisor. */
+  scale(params: Record<string, unknown>): Promise<unknown>;
 }
 
-const METHODS: readonly ControlMethod[] = ['status', 'subscribe', 'reload', 'stop', 'ping'];
+const METHODS: readonly ControlMethod[] = ['status', 'subscribe', 'reload', 'stop', 'ping', 'scale'];
 /** Requests are a few dozen bytes; a line this long is not one. */
 const MAX_REQUEST_LINE_BYTES = 64 * 1024;
 /** A ping reply is a few dozen bytes; the probe reads no further than this. */
@@ -51,12 +53,14 @@ export class ControlServer {
    * Listens on `path`. Refuses when another process answers there (same name already
    * running); a socket file nobody answers on (its primary was killed) is replaced.
    */
-  static async open(name: string, path: string, handlers: ControlHandlers): Promise<ControlServer> {
+  static async open(name: string, path: string, handlers: ControlHandlers, configFile?: string): Promise<ControlServer> {
     ensureControlDir(dirname(path));
     const server = createServer();
     for (let attempt = 0; ; attempt++) {
       const probe = await probeControlSocket(path);
-      if (probe.state === 'running') throw new StickyAlreadyRunningError(name, probe.pid, path);
+      if (probe.state === 'running') {
+        throw new StickyAlreadyRunningError(name, probe.pid, path, { running: probe.configFile, ours: configFile });
+      }
       if (probe.state === 'stale') unlinkQuietly(path);
       try {
         await listen(server, { path });
@@ -134,6 +138,8 @@ export class ControlServer {
         }
         case 'stop':
           return this.reply(socket, id, undefined, await this.handlers.stop());
+        case 'scale':
+          return this.reply(socket, id, undefined, await this.handlers.scale(request.params ?? {}));
       }
     } catch (err) {
       this.reply(socket, id, err);
@@ -214,7 +220,10 @@ function toControlError(err: unknown): ControlError {
   return { code: 'STICKY_INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }
 
-export type ProbeResult = { state: 'absent' } | { state: 'stale' } | { state: 'running'; pid: number | undefined };
+export type ProbeResult =
+  | { state: 'absent' }
+  | { state: 'stale' }
+  | { state: 'running'; pid: number | undefined; configFile?: string };
 
 /** Who holds `path`: nobody (no file), a dead primary (file, nobody answers), or a live one. */
 export function probeControlSocket(path: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<ProbeResult> {
@@ -229,13 +238,15 @@ export function probeControlSocket(path: string, timeoutMs = PROBE_TIMEOUT_MS): 
     const timer = setTimeout(() => done({ state: 'running', pid: undefined }), timeoutMs);
     socket.on('connect', () => socket.write(`${JSON.stringify({ v: CONTROL_PROTOCOL_VERSION, id: 1, method: 'ping' })}\n`));
     readLines(socket, MAX_PROBE_LINE_BYTES, (line) => {
-      let pid: number | undefined;
+      let result: { pid?: unknown; configFile?: unknown } | undefined;
       try {
-        pid = (JSON.parse(line) as { result?: { pid?: number } }).result?.pid;
+        result = (JSON.parse(line) as { result?: typeof result }).result;
       } catch {
-        pid = undefined;
+        result = undefined;
       }
-      done({ state: 'running', pid });
+      const pid = typeof result?.pid === 'number' ? result.pid : undefined;
+      const configFile = typeof result?.configFile === 'string' ? result.configFile : undefined;
+      done({ state: 'running', pid, ...(configFile === undefined ? {} : { configFile }) });
     }, () => done({ state: 'running', pid: undefined }));
     socket.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);

@@ -22,6 +22,9 @@ export const APP_INSTANCE_ENV = 'NODE_APP_INSTANCE';
 /** The cluster worker's id, set in the worker: what the original package's README printed. */
 export const WORKER_ID_ENV = 'NODE_WORKER_ID';
 
+/** A folder only the primary's user can enter, where a worker's fatal-error report goes (src/ipc/fatal-report.ts). */
+export const FATAL_REPORT_ENV = 'STICKY_FATAL_REPORT_DIR';
+
 /** The variables that say which slot a worker serves. */
 export function slotEnv(slot: number): Record<string, string> {
   return { [SLOT_ENV]: String(slot), [APP_INSTANCE_ENV]: String(slot) };

@@ -8,9 +8,12 @@ export const RESTART_ONLY_KEYS = ['name', 'host', 'port', 'routing', 'workers', 
 export function restartOnlyChanges(running: ResolvedConfig, next: ResolvedConfig): string[] {
   const out: string[] = [];
   for (const key of RESTART_ONLY_KEYS) {
-    if (!isDeepStrictEqual(running[key], next[key])) {
-      out.push(`${key}: ${JSON.stringify(running[key])} -> ${JSON.stringify(next[key])} needs a restart (sticky stop, then sticky start); not applied`);
-    }
+    if (isDeepStrictEqual(running[key], next[key])) continue;
+    const change = `${key}: ${JSON.stringify(running[key])} -> ${JSON.stringify(next[key])}`;
+    // A number of workers can change live; "auto" is resolved to a number before this.
+    out.push(key === 'workers'
+      ? `${change} is not applied by a reload; sticky scale ${next.workers} changes it live`
+      : `${change} needs a restart (sticky stop, then sticky start); not applied`);
   }
   return out;
 }

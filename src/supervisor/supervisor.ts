@@ -1,31 +1,38 @@
 import cluster from 'node:cluster';
-import { existsSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { BroadcastRelay } from '../broadcast/relay.js';
 import type { SlotWorker } from '../cluster/slot-worker.js';
-import type { WorkerPool, WorkerRole } from '../cluster/worker-pool.js';
+import type { Slot, WorkerPool, WorkerRole } from '../cluster/worker-pool.js';
+import { MAX_WORKERS } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { controlSocketPath } from '../control/paths.js';
 import {
-  CONTROL_PROTOCOL_VERSION, type PingResult, type ReloadProgress, type ReloadResult, type StatusSnapshot, type StopResult,
+  CONTROL_PROTOCOL_VERSION, type PingResult, type ReloadProgress, type ReloadResult, type ScaleResult, type StatusSnapshot, type StopResult,
 } from '../control/protocol.js';
 import { ControlServer } from '../control/server.js';
-import { StickyConfigError, StickyError, StickyReloadError, StickySetupError } from '../errors.js';
+import { StickyConfigError, StickyError, StickyReloadError, StickyScaleError, StickySetupError } from '../errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import { NAME_ENV, PUBLIC_HOST_ENV, PUBLIC_PORT_ENV, SCRIPT_ENV } from '../ipc/env.js';
+import { FATAL_REPORT_ENV, NAME_ENV, PUBLIC_HOST_ENV, PUBLIC_PORT_ENV, SCRIPT_ENV } from '../ipc/env.js';
+import { takeFatalReport } from '../ipc/fatal-report.js';
 import { PrimaryServer } from '../primary/primary-server.js';
 import type { MetricsExporter } from '../metrics/index.js';
 import { FileWatcher } from '../watch/watcher.js';
 import { reloadableConfig, restartOnlyChanges } from './config-diff.js';
 import { EventLog } from './event-log.js';
+import { MemoryWatch } from './memory-watch.js';
 import { ProcSampler } from './proc-stats.js';
 import { rollingReload } from './reload.js';
 import { ReloadQueue } from './reload-queue.js';
+import { awaitFirstStart } from './first-start.js';
 import { describeExit, workerRows } from './status.js';
+import { formatBytes } from '../text/units.js';
 import { listen } from '../util/listen.js';
 import { noop } from '../util/noop.js';
+import { realFile } from '../util/real-file.js';
 
 /** The compiled worker entry (dist/worker/entry.js) that loads the user's script. */
 const WORKER_ENTRY = resolve(__dirname, '../worker/entry.js');
@@ -52,12 +59,19 @@ export class Supervisor {
   private watcher: FileWatcher | undefined;
   private metrics: MetricsExporter | undefined;
   private readonly sampler = new ProcSampler();
-  private readonly reloads = new ReloadQueue((trigger, progress) => this.runReload(trigger, progress));
+  private readonly reloads = new ReloadQueue((trigger, progress) => this.exclusive(() => this.runReload(trigger, progress)));
+  /** Reloads, scaling and memory restarts change slots: one at a time, in the order asked. */
+  private lane: Promise<unknown> = Promise.resolve();
+  private memoryWatch: MemoryWatch | undefined;
   private stopping: Promise<void> | undefined;
   private readonly drained: Promise<void>;
   private markDrained!: () => void;
   private markClosed!: () => void;
   private readonly signalHandlers = new Map<NodeJS.Signals, () => void>();
+  /** Some worker came online at the first start (open() succeeded). */
+  private started = false;
+  /** Where workers write Node's fatal-error report (see src/ipc/fatal-report.ts); 0700. */
+  private fatalReportDir: string | undefined;
 
   constructor(config: ResolvedConfig, private readonly reloadConfig?: () => Promise<ResolvedConfig>) {
     if (cluster.isWorker) throw new StickySetupError('start() runs the supervisor in the primary process, not in a worker');
@@ -97,17 +111,19 @@ export class Supervisor {
   /** Takes the control socket, listens, forks every slot and waits for each first worker's outcome. */
   async open(): Promise<void> {
     this.control = await ControlServer.open(this.config.name, this.socketPath, {
-      ping: (): PingResult => ({ pid: this.pid, name: this.config.name, protocol: CONTROL_PROTOCOL_VERSION }),
+      ping: (): PingResult => ({ pid: this.pid, name: this.config.name, protocol: CONTROL_PROTOCOL_VERSION, ...this.configFileField() }),
       status: () => this.status(),
       reload: (onProgress) => this.reload('control', onProgress),
+      scale: (params) => this.scale(params.workers),
       stop: async (): Promise<StopResult> => {
         this.stopAndExit();
         await this.drained;
         return { stopped: true };
       },
-    });
+    }, this.configFileField().configFile);
     this.events.subscribe((e) => this.control?.publishLog(e));
     try {
+      this.fatalReportDir = mkdtempSync(join(tmpdir(), 'sticky-fatal-'));
       const { port, host } = this.config;
       await listen(this.balancer, { port, host }).catch((err: Error) => {
         throw new StickySetupError(`cannot listen on ${host}:${port}: ${err.message}`, { cause: err });
@@ -117,8 +133,12 @@ export class Supervisor {
       this.events.record('info', 'listening', `listening on ${this.config.host}:${this.port} (routing by ${this.config.routing.by}), control socket ${this.socketPath}`);
       await this.openMetrics();
       this.pool.start(this.config.reload.readyTimeoutMs);
-      await Promise.all(this.pool.slots.map((s) => (s.current ? this.pool.whenSettled(s.current) : Promise.resolve(true))));
+      await awaitFirstStart(this.pool, this.config.reload.readyTimeoutMs);
+      this.started = true;
+      // From now on, no worker online means a front balancer should try another host.
+      this.balancer.dispatcher.closeWhenNoWorker = true;
       await this.startWatcher();
+      this.startMemoryWatch();
       this.installSignals();
       const online = this.pool.slots.filter((s) => s.current?.state === 'online').length;
       this.events.record(online === this.pool.slots.length ? 'info' : 'warn', 'ready', `${online} of ${this.pool.slots.length} workers online`);
@@ -146,9 +166,16 @@ export class Supervisor {
       ...(this.config.routing.by === 'ip' && this.balancer.accept ? { accept: this.balancer.accept } : {}),
       connections: { active, total, rejected: this.balancer.rejected, misrouted: this.balancer.misrouted },
       workers,
+      ...this.configFileField(),
       metrics: this.metrics?.address ?? null,
       events: this.events.recent(),
     };
+  }
+
+  /** The config file as the CLI resolves it (symlinks followed), to tell two projects of one name apart. */
+  private configFileField(): { configFile?: string } {
+    const file = this.config.configFile;
+    return file === undefined ? {} : { configFile: realFile(file) };
   }
 
   /**
@@ -160,10 +187,89 @@ export class Supervisor {
     return this.reloads.request(trigger, onProgress);
   }
 
+  /**
+   * Changes the worker count live (`sticky scale`): growing forks the new slots and resolves
+   * once their workers are online (about 1/n of the clients move to them); shrinking drains
+   * the last slots' workers (their clients go to their next slot) and resolves once they
+   * have exited. If an added worker does not come online, the added slots are removed again
+   * and it rejects with that worker's error.
+   */
+  scale(workers: unknown): Promise<ScaleResult> {
+    if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
+      return Promise.reject(new StickyScaleError(`workers: ${JSON.stringify(workers)} is not an integer from 1 to ${MAX_WORKERS}`));
+    }
+    if (this.stopping) return Promise.reject(new StickyScaleError('cannot scale: the supervisor is stopping'));
+    return this.exclusive(() => this.runScale(workers));
+  }
+
   /** Drains every worker, stops listening and removes the control socket. Does not exit the process. */
   stop(): Promise<void> {
     this.stopping ??= this.shutdown();
     return this.stopping;
+  }
+
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.lane.then(task, task);
+    this.lane = run.catch(noop);
+    return run;
+  }
+
+  private async runScale(to: number): Promise<ScaleResult> {
+    if (this.stopping) throw new StickyScaleError('cannot scale: the supervisor is stopping');
+    const started = Date.now();
+    const from = this.pool.slots.length;
+    if (to === from) return { from, to, added: [], removed: [], durationMs: 0 };
+    this.events.record('info', 'scale', `scaling from ${from} to ${to} workers`);
+    let result: ScaleResult;
+    if (to > from) {
+      const added = this.pool.grow(to);
+      const online = await Promise.all(added.map((w) => this.pool.whenSettled(w)));
+      const failed = added.filter((_, i) => !online[i]);
+      if (failed.length > 0) {
+        const why = failed.map((w) => describeExit(w)).join('\n');
+        await this.pool.shrink(from);
+        this.events.record('error', 'scale-failed', `scaling to ${to} failed, back to ${from} workers: ${why}`);
+        throw new StickyScaleError(`scaling to ${to} workers failed; back to ${from}:\n${why}`);
+      }
+      result = { from, to, added: added.map((w) => ({ slot: w.slot, pid: w.pid })), removed: [], durationMs: 0 };
+    } else {
+      const leaving = this.pool.slots.slice(to).flatMap((slot) => [slot.current, slot.incoming].filter((w): w is SlotWorker => w !== undefined));
+      await this.pool.shrink(to);
+      result = { from, to, added: [], removed: leaving.map((w) => ({ slot: w.slot, pid: w.pid })), durationMs: 0 };
+    }
+    this.config = { ...this.config, workers: to };
+    result.durationMs = Date.now() - started;
+    this.events.record('info', 'scale-done', `scaled from ${from} to ${to} workers in ${result.durationMs} ms`);
+    return result;
+  }
+
+  /** Samples RSS when restart.maxMemory is set; a worker over it is replaced (see MemoryWatch). */
+  private startMemoryWatch(): void {
+    this.memoryWatch?.stop();
+    this.memoryWatch = undefined;
+    const limit = this.config.restart.maxMemory;
+    if (limit === undefined) return;
+    this.memoryWatch = new MemoryWatch(this.pool, limit, (slot, w, rssBytes) => {
+      this.events.record('warn', 'memory-restart',
+        `worker ${w.pid} (slot ${slot.index}) uses ${formatBytes(rssBytes)}, over restart.maxMemory ${formatBytes(limit)}: replacing it (its connections drain)`,
+        { slot: slot.index, pid: w.pid });
+      return this.exclusive(() => this.replaceSlot(slot, w));
+    });
+  }
+
+  /** A rolling reload of one slot: a new worker, then `old` drains; nothing if `old` is no longer its worker. */
+  private async replaceSlot(slot: Slot, old: SlotWorker): Promise<void> {
+    if (this.stopping || slot.current !== old || slot.incoming || !this.pool.slots.includes(slot)) return;
+    const fresh = this.pool.forkIncoming(slot);
+    if (!(await this.pool.whenSettled(fresh))) {
+      this.events.record('error', 'memory-restart-failed', `slot ${slot.index}: its replacement failed, worker ${old.pid} keeps serving: ${describeExit(fresh, false)}`, { slot: slot.index, pid: fresh.pid });
+      return;
+    }
+    // A stop or a shrink may have taken the slot meanwhile (TS narrowed `incoming` before the await).
+    if (this.stopping || (slot as Slot).incoming !== fresh) return;
+    this.events.record('info', 'reload-step', `slot ${slot.index}: worker ${fresh.pid} online, draining ${old.pid}`, { slot: slot.index, pid: fresh.pid });
+    // Not awaited: the next slot's turn need not wait for this drain.
+    void this.pool.promote(slot);
   }
 
   private async runReload(trigger: string, progress: (p: ReloadProgress) => void): Promise<ReloadResult> {
@@ -208,6 +314,7 @@ export class Supervisor {
     this.config = next;
     this.applyWorkerSettings(next);
     this.logger.level = next.log.level;
+    if (next.restart.maxMemory !== this.memoryWatch?.limitBytes && this.started) this.startMemoryWatch();
     if (watchChanged) {
       await this.watcher?.close();
       this.watcher = undefined;
@@ -224,6 +331,7 @@ export class Supervisor {
         ...c.env,
         [SCRIPT_ENV]: c.script,
         [NAME_ENV]: c.name,
+        [FATAL_REPORT_ENV]: this.fatalReportDir,
         [PUBLIC_HOST_ENV]: address?.address,
         [PUBLIC_PORT_ENV]: address?.port,
       },
@@ -259,6 +367,10 @@ export class Supervisor {
   }
 
   private watchPool(): void {
+    // First: every other exit listener (a reload's, the log's) then sees why it died.
+    this.pool.on('exit', (w) => {
+      if (w.exitCode !== 0 && this.fatalReportDir) w.fatal = takeFatalReport(this.fatalReportDir, w.pid);
+    });
     this.pool.on('online', (w) => {
       this.events.record('info', 'worker-online', `worker ${w.pid} online in slot ${w.slot} after ${w.uptimeMs} ms`, { slot: w.slot, pid: w.pid });
     });
@@ -282,20 +394,30 @@ export class Supervisor {
     if (restartInMs === null) {
       this.events.record('warn', 'worker-exit', what, where);
     } else if (this.pool.slots[w.slot]!.errored) {
-      this.events.record('error', 'worker-errored', `${what}; slot ${w.slot} keeps dying within restart.minUptimeMs: errored, retrying in ${restartInMs} ms (its clients are served by the other slots)`, where);
+      this.events.record('error', 'worker-errored', `${what}; slot ${w.slot} keeps dying within restart.minUptimeMs: errored, retrying in ${restartInMs} ms (${this.fallback(w.slot)})`, where);
     } else {
-      this.events.record('warn', 'worker-crash', `${what}; restarting in ${restartInMs} ms`, where);
+      this.events.record('warn', 'worker-crash', `${what}; restarting in ${restartInMs} ms (${this.fallback(w.slot)})`, where);
     }
+  }
+
+  /** Where a down slot's clients go meanwhile, as things stand. */
+  private fallback(slot: number): string {
+    const online = this.pool.slots.filter((s) => s.index !== slot && s.current?.state === 'online').length;
+    if (online > 0) return `its clients are served by the ${online === 1 ? 'other online slot' : `${online} other online slots`}`;
+    if (!this.started) return 'no worker is online yet: new connections wait for one';
+    return 'no worker is online: new connections are closed at once until one is';
   }
 
   private async shutdown(): Promise<void> {
     this.events.record('info', 'stopping', 'stopping: draining every worker');
+    this.memoryWatch?.stop();
     await this.watcher?.close();
     this.watcher = undefined;
     await new Promise<void>((resolve) => this.balancer.close(() => resolve()));
     await this.metrics?.close();
     this.markDrained();
     this.events.record('info', 'stopped', 'every worker has exited');
+    if (this.fatalReportDir) rmSync(this.fatalReportDir, { recursive: true, force: true });
     await this.control?.close();
     this.removeSignals();
     this.markClosed();

@@ -8,6 +8,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { Server } from 'node:net';
+import { armFatalReport } from '../ipc/fatal-report.js';
 import { STICKY_CMD, type WorkerErrorMessage } from '../ipc/messages.js';
 import { adoptServer, adoptedServer, setWorkerEnv } from './adopt.js';
 import { interceptListen } from './listen-intercept.js';
@@ -76,6 +77,8 @@ function sendReport(err: unknown, cb: () => void): void {
   process.send!(report(err), undefined, undefined, cb);
 }
 
+// Before the app allocates anything: a heap exhaustion is then reported as one.
+armFatalReport();
 holdInterruptSignals();
 // Tell the primary why before Node prints the error and exits (best effort: the process
 // is going down; the exit code still reaches the primary).

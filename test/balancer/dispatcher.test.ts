@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Target } from '../../src/balancer/connection-router.js';
 import { Dispatcher } from '../../src/balancer/dispatcher.js';
-import type { NativeHandle } from '../../src/ipc/handoff.js';
 import type { ConnMessage } from '../../src/ipc/messages.js';
 import { Rendezvous } from '../../src/routing/hash.js';
+import { FakeHandle } from '../helpers/fake-handle.js';
 
 const SLOTS = 3;
 const SEED = 7;
@@ -16,16 +16,6 @@ function keyRanked(...order: number[]): number {
     if (order.every((slot, i) => rank[i] === slot)) return h;
   }
   throw new Error(`no key ranks ${order.join(', ')} first`);
-}
-
-class FakeHandle implements NativeHandle {
-  closed = 0;
-  close(): void {
-    this.closed++;
-  }
-  getpeername(): number {
-    return 0;
-  }
 }
 
 class FakeTarget implements Target {
@@ -181,7 +171,7 @@ describe('Dispatcher', () => {
     expect(over.closed).toBe(1);
     expect(kept.map((h) => h.closed)).toEqual([0, 0]);
     expect(d.rejected).toBe(1);
-    expect(onReject).toHaveBeenCalledWith('maxPending');
+    expect(onReject).toHaveBeenCalledWith('maxPending', undefined);
     expect(d.pendingCount).toBe(2);
   });
 
