@@ -199,6 +199,10 @@ export class Supervisor {
       return Promise.reject(new StickyScaleError(`workers: ${JSON.stringify(workers)} is not an integer from 1 to ${MAX_WORKERS}`));
     }
     if (this.stopping) return Promise.reject(new StickyScaleError('cannot scale: the supervisor is stopping'));
+    if (this.balancer.accept === 'kernel') {
+      // The reuseport group and its BPF program are sized at listen(); resizing them live is not built yet.
+      return Promise.reject(new StickyScaleError("cannot scale under kernel accept yet: restart with the new `workers`, or set routing.accept: 'primary'"));
+    }
     return this.exclusive(() => this.runScale(workers));
   }
 

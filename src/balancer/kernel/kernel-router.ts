@@ -99,6 +99,11 @@ export class KernelRouter implements ConnectionRouter {
     this.dispatcher.acknowledge(target, id, ok);
   }
 
+  /** The socket group and its program are sized at listen(); the supervisor refuses `scale` first. */
+  resize(slotCount: number): void {
+    if (slotCount !== this.options.slotCount) throw new Error(`kernel accept cannot change its slot count (${this.options.slotCount} -> ${slotCount}) while listening`);
+  }
+
   /** Stops the primary's accepting and closes its copies of the sockets. */
   close(): void {
     for (let slot = 0; slot < this.acceptors.length; slot++) this.stopAccepting(slot);
