@@ -223,9 +223,6 @@ export class Supervisor {
     const started = Date.now();
     const from = this.pool.slots.length;
     if (to === from) return { from, to, added: [], removed: [], durationMs: 0 };
-    if (this.balancer.accept === 'kernel') {
-      throw new StickyScaleError(`cannot scale under kernel accept: its steering program is built for ${from} workers; set routing.accept to "primary" to scale live`);
-    }
     this.events.record('info', 'scale', `scaling from ${from} to ${to} workers`);
     let result: ScaleResult;
     if (to > from) {

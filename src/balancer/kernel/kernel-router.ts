@@ -34,7 +34,7 @@ export class KernelRouter implements ConnectionRouter {
   private readonly given = new WeakSet<Target>();
   private readonly peer: { address?: string } = {};
 
-  constructor(private readonly dispatcher: Dispatcher, private options: KernelRouterOptions) {
+  constructor(private readonly dispatcher: Dispatcher, private readonly options: KernelRouterOptions) {
     this.targets = new Array(options.slotCount).fill(undefined);
     this.booting = new Array(options.slotCount).fill(false);
     this.acceptors = new Array(options.slotCount).fill(undefined);
@@ -77,22 +77,6 @@ export class KernelRouter implements ConnectionRouter {
     if (this.targets[target.slot] !== target) return;
     this.targets[target.slot] = undefined;
     this.sync(target.slot);
-  }
-
-  /**
-   * The steering program and the group's sockets are made for one slot count, so once
-   * steering a live resize is refused (the supervisor refuses `sticky scale` before this);
-   * before activate() it only resizes the hand-off's slots.
-   */
-  resize(slotCount: number): void {
-    if (this.group) throw new Error(`kernel accept steers ${this.options.slotCount} slots; it cannot change to ${slotCount} live`);
-    this.dispatcher.resize(slotCount);
-    const before = this.targets.length;
-    this.options = { ...this.options, slotCount };
-    for (const list of [this.targets, this.booting, this.acceptors] as unknown[][]) list.length = slotCount;
-    this.targets.fill(undefined, before);
-    this.booting.fill(false, before);
-    this.acceptors.fill(undefined, before);
   }
 
   acknowledge(target: Target, id: number, ok: boolean): void {

@@ -139,19 +139,3 @@ describe('kernel router', () => {
     await waitFor(() => workers.some((w) => w.handedOff.includes(source!)), 5_000, 'the hand-off');
   });
 });
-
-describe('kernel router resize', () => {
-  it('refuses a live resize once steering (the program is built for one slot count)', () => {
-    const { router } = setUp();
-    expect(() => router.resize(SLOTS + 1)).toThrow(/kernel accept steers 3 slots; it cannot change to 4 live/);
-  });
-
-  it('resizes the hand-off before steering starts', () => {
-    const dispatcher = new Dispatcher({ slotCount: SLOTS, seed: 0, maxPending: 100 });
-    const r = new KernelRouter(dispatcher, { slotCount: SLOTS, seed: 0, prefix: {}, backlog: 511, giveSocket: () => true });
-    r.resize(SLOTS + 1);
-    r.setTarget(new FakeWorker(SLOTS));
-    expect(r.primaryAccepting).toEqual([]);
-    r.close();
-  });
-});
