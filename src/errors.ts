@@ -141,3 +141,10 @@ export class StickySetupError extends StickyError {
     super('STICKY_SETUP', message, options);
   }
 }
+
+/** A control socket (or its folder) belongs to someone else: whoever answers there is not our supervisor. */
+export class StickyUntrustedSocketError extends StickyError {
+  constructor(message: string) {
+    super('STICKY_UNTRUSTED_SOCKET', message);
+  }
+}

@@ -79,6 +79,8 @@ function decode(decoder: PreambleDecoder, chunk: Buffer): Decision {
 
 export interface PreambleReaderOptions {
   timeoutMs: number;
+  /** Connections one peer address may have being read at once; past it new ones are rejected ('perPeer'). */
+  maxPerPeer?: number;
   /** Answer rejected clients with an HTTP status line (header mode) or just close (PROXY mode). */
   answerHttp: boolean;
   decoder(): PreambleDecoder;
@@ -104,6 +106,7 @@ const LINGER_MS = 1000;
  */
 export class PreambleReaders {
   private readonly reading = new Map<Socket, () => void>();
+  private readonly byPeer = new Map<string, number>();
 
   constructor(private readonly options: PreambleReaderOptions) {}
 
@@ -112,9 +115,13 @@ export class PreambleReaders {
   }
 
   read(socket: Socket): void {
+    const peer = socket.remoteAddress ?? '';
+    if (!this.admit(socket, peer)) return;
     const decoder = this.options.decoder();
     const chunks: Buffer[] = [];
     const stop = (): void => {
+      if (!this.reading.has(socket)) return;
+      this.release(peer);
       clearTimeout(timer);
       socket.off('readable', onReadable);
       socket.off('end', onGone);
@@ -156,6 +163,27 @@ export class PreambleReaders {
     socket.on('end', onGone);
     socket.on('close', onGone);
     this.reading.set(socket, onGone);
+  }
+
+  /** Slowloris from one address must not hold every place maxPending leaves: each peer gets a share. */
+  private admit(socket: Socket, peer: string): boolean {
+    const max = this.options.maxPerPeer;
+    if (max === undefined) return true;
+    const n = this.byPeer.get(peer) ?? 0;
+    if (n >= max) {
+      this.options.onReject(socket, 'perPeer', `${peer} already has ${n} connections whose routing key is not read yet (its share of maxPending)`);
+      socket.destroy();
+      return false;
+    }
+    this.byPeer.set(peer, n + 1);
+    return true;
+  }
+
+  private release(peer: string): void {
+    if (this.options.maxPerPeer === undefined) return;
+    const n = this.byPeer.get(peer)!;
+    if (n <= 1) this.byPeer.delete(peer);
+    else this.byPeer.set(peer, n - 1);
   }
 
   /** Closes every connection still being read (the balancer is stopping). */

@@ -11,6 +11,7 @@ import { PreambleReaders, headerDecoders, proxyProtocolDecoder, type Decision } 
 import { RejectLog, stderrLogger, type WarnLogger } from './reject-log.js';
 import { PROXY_PREAMBLE_TIMEOUT_MS, prefixOf, resolveRouting, type ResolvedRouting } from '../routing/options.js';
 import type { RoutingConfig } from '../config/types.js';
+import { trustedPeers, type TrustedPeers } from '../routing/trusted-peers.js';
 
 export interface BalancerOptions extends PrefixOptions {
   /** Slot count: keys hash over this many slots, whatever targets exist now. */
@@ -53,6 +54,8 @@ export class BalancerServer extends Server {
   private readonly seed: number;
   private readonly readers: PreambleReaders | undefined;
   private readonly rejectLog: RejectLog;
+  /** Peers whose header or PROXY preamble is believed; undefined: every peer (trustedProxies unset). */
+  private readonly trusted: TrustedPeers | undefined;
 
   constructor(options: BalancerOptions) {
     const routing = resolveRouting(options.routing, {
@@ -63,7 +66,14 @@ export class BalancerServer extends Server {
     this.routing = routing;
     this.seed = routing.seed;
     this.prefix = prefixOf(routing);
-    this.rejectLog = new RejectLog(options.logger ?? stderrLogger);
+    const logger = options.logger ?? stderrLogger;
+    this.rejectLog = new RejectLog(logger);
+    // Once listening, an error (accept failing with EMFILE) must not end the primary and every
+    // connection with it: log it and keep listening. Before that, listen() reports its own.
+    this.once('listening', () => this.on('error', (err: NodeJS.ErrnoException) => {
+      logger.warn({ code: err.code }, `listening socket: ${err.message}; still listening`);
+    }));
+    this.trusted = routing.by === 'ip' ? undefined : trustedPeers(routing.trustedProxies);
     this.dispatcher = new Dispatcher({
       slotCount: options.workers,
       seed: this.seed,
@@ -87,6 +97,7 @@ export class BalancerServer extends Server {
     }
     const prefix = this.prefix;
     const handlers = {
+      maxPerPeer: maxPendingPerPeer(routing.maxPending),
       onRoute: (socket: Socket, data: Buffer, d: RouteDecision) => this.routeRead(socket, data, d),
       onReject: (socket: Socket, why: string, detail: string) => this.countReject(socket, why, detail),
     };
@@ -131,11 +142,30 @@ export class BalancerServer extends Server {
   }
 
   private readPreamble(socket: Socket): void {
+    if (this.trusted !== undefined && !this.trusted.has(socket.remoteAddress)) {
+      this.untrusted(socket);
+      return;
+    }
     if (this.pendingCount >= this.routing.maxPending) {
       this.dispatcher.reject(socket, 'maxPending');
       return;
     }
     this.readers!.read(socket);
+  }
+
+  /**
+   * A peer outside routing.trustedProxies may not name the client. Header mode routes it by
+   * the peer, reading nothing (as ip mode does); PROXY mode closes it before reading, since
+   * its first bytes are a preamble that would otherwise reach the app as request bytes.
+   */
+  private untrusted(socket: Socket): void {
+    if (this.routing.by === 'header') {
+      this.route(socket);
+      return;
+    }
+    const peer = socket.remoteAddress;
+    socket.destroy();
+    this.countReject(socket, 'untrusted-proxy', `a PROXY connection from ${peer}, which is not in routing.trustedProxies`);
   }
 
   private routeRead(socket: Socket, data: Buffer, d: RouteDecision): void {
@@ -201,6 +231,15 @@ export class BalancerServer extends Server {
 }
 
 type RouteDecision = Extract<Decision, { kind: 'route' }>;
+
+/**
+ * Un-routed connections one peer address may hold: a quarter of maxPending, so a slowloris
+ * from one address leaves room for everyone else (a front proxy's heads arrive at once).
+ */
+export function maxPendingPerPeer(maxPending: number): number {
+  return Math.max(1, Math.floor(maxPending / PER_PEER_SHARE));
+}
+const PER_PEER_SHARE = 4;
 
 /** listen(2)'s backlog for the primary's accept from a slot's socket, as net.Server's default. */
 const KERNEL_BACKLOG = 511;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { closest } from '../config/suggest.js';
 import { StickyConfigError, StickyError, StickyUsageError } from '../errors.js';
 import type { Command } from './command.js';
+import { stripControls } from '../text/control-chars.js';
 import { init } from './init.js';
 import { list } from './list.js';
 import { reload } from './reload.js';
@@ -88,7 +89,8 @@ export function report(error: unknown): number {
     return EXIT_USAGE;
   }
   if (error instanceof StickyError) {
-    process.stderr.write(`sticky: ${error.message}\n`);
+    // A supervisor's error (a reload's) can quote a worker's own error text.
+    process.stderr.write(`sticky: ${stripControls(error.message, { keepNewlines: true })}\n`);
     return EXIT_FAILED;
   }
   process.stderr.write(`sticky: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);

@@ -75,6 +75,8 @@ export interface PoolEvents {
   stats: [SlotWorker];
   /** The worker reported the error it is dying of (it set `lastError`). */
   workerError: [SlotWorker];
+  /** The app closed its server; its slot gets a new worker in `restartInMs` (backoff when it closed young). */
+  closed: [SlotWorker, { restartInMs: number }];
 }
 
 /**
@@ -383,7 +385,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         if (slot.current === w) {
           slot.current = undefined;
           slot.draining.add(w);
-          if (!this.stopping) this.fork(slot);
+          if (!this.stopping) this.replaceClosed(slot, w);
         }
         break;
       case 'stats':
@@ -393,6 +395,33 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         this.emit('stats', w);
         break;
     }
+  }
+
+  /**
+   * An app that closes its server soon after boot would be re-forked in a tight loop (16 forks
+   * in 5 s): closing before minUptimeMs counts as dying young, with the same backoff.
+   */
+  private replaceClosed(slot: Slot, w: SlotWorker): void {
+    const uptimeMs = w.onlineAt === undefined ? 0 : Date.now() - w.onlineAt;
+    if (uptimeMs >= this.options.restart.minUptimeMs) {
+      slot.backoff.reset();
+      this.emit('closed', w, { restartInMs: 0 });
+      this.fork(slot);
+      return;
+    }
+    const restartInMs = slot.backoff.next(uptimeMs);
+    slot.errored = slot.backoff.errored;
+    this.scheduleFork(slot, restartInMs);
+    this.emit('closed', w, { restartInMs });
+  }
+
+  private scheduleFork(slot: Slot, delayMs: number): void {
+    slot.timer = setTimeout(() => {
+      slot.timer = undefined;
+      if (this.stopping || slot.current || slot.incoming) return;
+      slot.restarts++;
+      this.fork(slot);
+    }, delayMs);
   }
 
   private onExit(slot: Slot, w: SlotWorker, code: number | null, signal: string | null): void {
@@ -419,12 +448,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       restartInMs = slot.backoff.next(w.onlineAt === undefined ? 0 : Date.now() - w.onlineAt);
       slot.errored = slot.backoff.errored;
       if (slot.errored) w.state = 'errored';
-      slot.timer = setTimeout(() => {
-        slot.timer = undefined;
-        if (this.stopping || slot.current || slot.incoming) return;
-        slot.restarts++;
-        this.fork(slot);
-      }, restartInMs);
+      this.scheduleFork(slot, restartInMs);
     }
     this.emit('exit', w, { code, signal, restartInMs, role });
   }

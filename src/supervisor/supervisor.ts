@@ -56,6 +56,7 @@ export class Supervisor {
   readonly closed: Promise<void>;
   private config: ResolvedConfig;
   private control: ControlServer | undefined;
+  private controlOpening: Promise<ControlServer> | undefined;
   private watcher: FileWatcher | undefined;
   private metrics: MetricsExporter | undefined;
   private readonly sampler = new ProcSampler();
@@ -110,19 +111,30 @@ export class Supervisor {
 
   /** Takes the control socket, listens, forks every slot and waits for each first worker's outcome. */
   async open(): Promise<void> {
-    this.control = await ControlServer.open(this.config.name, this.socketPath, {
+    // First: a SIGTERM while the control socket is taken or the first workers boot must stop
+    // cleanly (exit 0, socket removed), not get Node's default (exit 143, stale socket).
+    this.installSignals();
+    this.controlOpening = ControlServer.open(this.config.name, this.socketPath, {
       ping: (): PingResult => ({ pid: this.pid, name: this.config.name, protocol: CONTROL_PROTOCOL_VERSION, ...this.configFileField() }),
       status: () => this.status(),
       reload: (onProgress) => this.reload('control', onProgress),
       scale: (params) => this.scale(params.workers),
+      error: (err) => this.events.record('error', 'control-error', `control socket: ${err.message}; still listening`),
       stop: async (): Promise<StopResult> => {
         this.stopAndExit();
         await this.drained;
         return { stopped: true };
       },
     }, this.configFileField().configFile);
+    try {
+      this.control = await this.controlOpening;
+    } catch (err) {
+      this.removeSignals();
+      throw err;
+    }
     this.events.subscribe((e) => this.control?.publishLog(e));
     try {
+      if (this.stopping) return;
       this.fatalReportDir = mkdtempSync(join(tmpdir(), 'sticky-fatal-'));
       const { port, host } = this.config;
       await listen(this.balancer, { port, host }).catch((err: Error) => {
@@ -131,21 +143,37 @@ export class Supervisor {
       // After listen: workers learn the address (the real port when the config said 0).
       this.applyWorkerSettings(this.config);
       this.events.record('info', 'listening', `listening on ${this.config.host}:${this.port} (routing by ${this.config.routing.by}), control socket ${this.socketPath}`);
+      this.warnIfEveryPeerTrusted();
       await this.openMetrics();
+      if (this.stopping) return;
       this.pool.start(this.config.reload.readyTimeoutMs);
-      await awaitFirstStart(this.pool, this.config.reload.readyTimeoutMs);
+      // A stop while the first workers boot ends the wait: its outcome no longer matters then.
+      const firstStart = awaitFirstStart(this.pool, this.config.reload.readyTimeoutMs);
+      firstStart.catch(noop);
+      await Promise.race([firstStart, this.drained]);
+      if (this.stopping) return;
       this.started = true;
       // From now on, no worker online means a front balancer should try another host.
       this.balancer.dispatcher.closeWhenNoWorker = true;
       await this.startWatcher();
       this.startMemoryWatch();
-      this.installSignals();
       const online = this.pool.slots.filter((s) => s.current?.state === 'online').length;
       this.events.record(online === this.pool.slots.length ? 'info' : 'warn', 'ready', `${online} of ${this.pool.slots.length} workers online`);
     } catch (err) {
       await this.stop();
       throw err;
     }
+  }
+
+  /** Header and PROXY modes believe what any peer says about its client unless told whom to trust. */
+  private warnIfEveryPeerTrusted(): void {
+    const routing = this.config.routing;
+    if (routing.by === 'ip' || routing.trustedProxies !== undefined) return;
+    const what = routing.by === 'header'
+      ? `its worker with its ${routing.header} header`
+      : 'its worker and the remoteAddress the app sees with its PROXY preamble';
+    this.events.record('warn', 'trust', `routing.trustedProxies is not set: any peer that reaches port ${this.port} chooses ${what}; `
+      + 'list the proxies in front (addresses or CIDRs) in routing.trustedProxies');
   }
 
   async status(): Promise<StatusSnapshot> {
@@ -382,6 +410,16 @@ export class Supervisor {
       this.events.record('error', 'worker-error', `worker ${w.pid} (slot ${w.slot}): ${w.lastError!.message}`, { slot: w.slot, pid: w.pid, stack: w.lastError!.stack });
     });
     this.pool.on('exit', (w, { role, restartInMs }) => this.onWorkerExit(w, role, restartInMs));
+    this.pool.on('closed', (w, { restartInMs }) => {
+      const where = { slot: w.slot, pid: w.pid };
+      if (restartInMs === 0) {
+        this.events.record('info', 'worker-closed', `worker ${w.pid} (slot ${w.slot}) closed its server; a new worker takes the slot`, where);
+        return;
+      }
+      const errored = this.pool.slots[w.slot]!.errored ? ': errored' : '';
+      this.events.record('warn', 'worker-closed-early', `worker ${w.pid} (slot ${w.slot}) closed its server within restart.minUptimeMs${errored}; `
+        + `replacing it in ${restartInMs} ms`, where);
+    });
   }
 
   private onWorkerExit(w: SlotWorker, role: WorkerRole, restartInMs: number | null): void {
@@ -422,7 +460,9 @@ export class Supervisor {
     this.markDrained();
     this.events.record('info', 'stopped', 'every worker has exited');
     if (this.fatalReportDir) rmSync(this.fatalReportDir, { recursive: true, force: true });
-    await this.control?.close();
+    // A stop that came while the control socket was being taken waits for it, then removes it.
+    const control = this.control ?? await this.controlOpening?.catch(() => undefined);
+    await control?.close();
     this.removeSignals();
     this.markClosed();
   }

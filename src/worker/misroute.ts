@@ -5,6 +5,7 @@ import { addressKey, type PrefixOptions } from '../routing/address.js';
 import { headerKey, MAX_HEADER_LINES } from '../routing/proxy-header.js';
 import { prefixOf, tlsHeaderProblem, type HeaderRoutingResolved } from '../routing/options.js';
 import { ROUTING_ENV } from '../ipc/env.js';
+import { trustedPeers, type TrustedPeers } from '../routing/trusted-peers.js';
 import { StickyConfigError } from '../errors.js';
 import type { ConnectionTracker } from './connection-tracker.js';
 import { beforeRequests } from './request-hook.js';
@@ -28,10 +29,12 @@ export function headerRoutingFromEnv(env: NodeJS.ProcessEnv = process.env): Head
 export class MisrouteCheck {
   private readonly keys = new WeakMap<Socket, string>();
   private readonly prefix: PrefixOptions;
+  private readonly trusted: TrustedPeers | undefined;
   private warned = false;
 
   constructor(private readonly routing: HeaderRoutingResolved, private readonly tracker: ConnectionTracker) {
     this.prefix = prefixOf(routing);
+    this.trusted = trustedPeers(routing.trustedProxies);
   }
 
   /** Watches the server's requests, socket.io's included. */
@@ -47,6 +50,9 @@ export class MisrouteCheck {
   private check(req: IncomingMessage): void {
     const connKey = this.keys.get(req.socket);
     if (connKey === undefined) return;
+    // The primary ignores the header of a peer outside routing.trustedProxies (routes by the
+    // peer, which never changes on a connection): so does this check.
+    if (this.trusted !== undefined && !this.trusted.has(req.socket.remoteAddress)) return;
     const { header, ignoreMissingHeader } = this.routing;
     const values: string[] = [];
     const raw = req.rawHeaders;
