@@ -65,6 +65,9 @@ export class KernelRouter implements ConnectionRouter {
 
   setTarget(target: Target): void {
     this.dispatcher.setTarget(target);
+    // A slot's first target ends its boot (as the Dispatcher does; the pool emits no
+    // bootEnded then): left set, the slot's socket had no acceptor once that worker died.
+    this.booting[target.slot] = false;
     this.targets[target.slot] = target;
     this.sync(target.slot);
   }

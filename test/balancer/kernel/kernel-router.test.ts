@@ -112,6 +112,20 @@ describe('kernel router', () => {
     expect(await waiting).toBe('kernel 1');
   });
 
+  it('accepts for a slot whose first worker came online, then died (the pool emits no bootEnded then)', async () => {
+    const { port, router } = setUp();
+    for (const slot of [0, 1, 2]) router.markBooting(slot);
+    for (const w of workers) router.setTarget(w);
+    await Promise.all(listening.splice(0));
+    expect(router.primaryAccepting).toEqual([]);
+    router.removeTarget(workers[2]!);
+    await closeServer(workers[2]!.acceptor!);
+    expect(router.primaryAccepting).toEqual([2]);
+    const [source] = sourcesOf(2, 1);
+    expect(await answer('127.0.0.1', port, source!)).toBe('');
+    await waitFor(() => workers.some((w) => w.handedOff.includes(source!)), 5_000, 'the hand-off');
+  });
+
   it('accepts for a slot whose boot ended without a worker', async () => {
     const { port, router } = setUp();
     router.markBooting(2);
