@@ -6,7 +6,8 @@ import { readLines } from './line-splitter.js';
 import { ensureControlDir } from './paths.js';
 import {
   CONTROL_PROTOCOL_VERSION, type ControlError, type ControlEvent, type ControlMethod, type ControlReply,
-  type ControlRequest, type ReloadProgress, type StatusSnapshot, type SupervisorEvent,
+  type ControlRequest, type LogRecord, type LogsParams, type LogsResult, type ReloadProgress, type StatusSnapshot,
+  type SupervisorEvent,
 } from './protocol.js';
 import { listen } from '../util/listen.js';
 import { noop } from '../util/noop.js';
@@ -18,9 +19,13 @@ export interface ControlHandlers {
   reload(onProgress: (p: ReloadProgress) => void): Promise<unknown>;
   /** Resolves once every worker has exited; the reply goes out then. */
   stop(): Promise<unknown>;
+  /** The most recent log records (`sticky logs`). */
+  logs(params: LogsParams): LogsResult;
+  /** Calls `listener` with each later log record until the returned function is called. */
+  followLogs(listener: (record: LogRecord) => void): () => void;
 }
 
-const METHODS: readonly ControlMethod[] = ['status', 'subscribe', 'reload', 'stop', 'ping'];
+const METHODS: readonly ControlMethod[] = ['status', 'subscribe', 'reload', 'stop', 'ping', 'logs'];
 /** Requests are a few dozen bytes; a line this long is not one. */
 const MAX_REQUEST_LINE_BYTES = 64 * 1024;
 /** A ping reply is a few dozen bytes; the probe reads no further than this. */
@@ -40,6 +45,8 @@ const IN_FLIGHT_CAP_MS = 5000;
 export class ControlServer {
   private readonly connections = new Set<Socket>();
   private readonly subscribers = new Set<Socket>();
+  /** `logs --follow` connections and how each stops following. */
+  private readonly followers = new Map<Socket, () => void>();
   private readonly inFlight = new Set<Promise<void>>();
   private statusTimer: NodeJS.Timeout | undefined;
 
@@ -84,6 +91,8 @@ export class ControlServer {
   async close(): Promise<void> {
     clearInterval(this.statusTimer);
     this.subscribers.clear();
+    for (const stop of this.followers.values()) stop();
+    this.followers.clear();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     unlinkQuietly(this.path);
     const cap = new Promise<void>((resolve) => setTimeout(resolve, IN_FLIGHT_CAP_MS).unref());
@@ -98,6 +107,8 @@ export class ControlServer {
     socket.on('close', () => {
       this.connections.delete(socket);
       this.unsubscribe(socket);
+      this.followers.get(socket)?.();
+      this.followers.delete(socket);
     });
     readLines(socket, MAX_REQUEST_LINE_BYTES, (line) => this.track(this.handle(socket, line)), () => {
       this.reply(socket, 0, new StickyProtocolError(`request line longer than ${MAX_REQUEST_LINE_BYTES} bytes`));
@@ -134,10 +145,19 @@ export class ControlServer {
         }
         case 'stop':
           return this.reply(socket, id, undefined, await this.handlers.stop());
+        case 'logs':
+          return this.logs(socket, id, parseLogsParams(request.params));
       }
     } catch (err) {
       this.reply(socket, id, err);
     }
+  }
+
+  private logs(socket: Socket, id: number, params: LogsParams): void {
+    // The snapshot and the subscription in one turn of the event loop: no line falls between.
+    this.reply(socket, id, undefined, this.handlers.logs(params));
+    if (!params.follow || this.followers.has(socket) || socket.destroyed) return;
+    this.followers.set(socket, this.handlers.followLogs((data) => this.write(socket, { v: CONTROL_PROTOCOL_VERSION, event: 'line', data })));
   }
 
   private subscribe(socket: Socket): void {
@@ -172,7 +192,7 @@ export class ControlServer {
 
   private write(socket: Socket, msg: ControlReply | ControlEvent): void {
     if (socket.destroyed || !socket.writable) return;
-    if (this.subscribers.has(socket) && socket.writableLength > MAX_SUBSCRIBER_BACKLOG_BYTES) {
+    if ((this.subscribers.has(socket) || this.followers.has(socket)) && socket.writableLength > MAX_SUBSCRIBER_BACKLOG_BYTES) {
       socket.destroy();
       return;
     }
@@ -197,6 +217,15 @@ export function parseRequest(line: string): ControlRequest {
     throw new StickyProtocolError(`method: ${JSON.stringify(method)} is not one of ${METHODS.join(', ')}`);
   }
   return msg as ControlRequest;
+}
+
+function parseLogsParams(params: Record<string, unknown> | undefined): LogsParams {
+  const { lines, follow } = params ?? {};
+  if (lines !== undefined && (typeof lines !== 'number' || !Number.isSafeInteger(lines) || lines < 0)) {
+    throw new StickyProtocolError(`logs: lines: ${JSON.stringify(lines)} is not a whole number of 0 or more`);
+  }
+  if (follow !== undefined && typeof follow !== 'boolean') throw new StickyProtocolError(`logs: follow: ${JSON.stringify(follow)} is not true or false`);
+  return { lines, follow };
 }
 
 /** The id of a request we could not accept, so its error still reaches the caller's promise. */
