@@ -5,6 +5,7 @@ import { closest } from '../config/suggest.js';
 import { StickyConfigError, StickyError, StickyUsageError } from '../errors.js';
 import type { Command } from './command.js';
 import { init } from './init.js';
+import { logs } from './logs.js';
 import { reload } from './reload.js';
 import { start } from './start.js';
 import { status } from './status.js';
@@ -15,7 +16,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-const COMMANDS: readonly Command[] = [start, reload, stop, status, init];
+const COMMANDS: readonly Command[] = [start, reload, stop, status, logs, init];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
