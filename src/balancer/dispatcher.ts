@@ -33,6 +33,8 @@ interface Pending {
   target: Target | null;
   /** Targets that refused this connection or failed to receive it. */
   excluded: Set<Target> | null;
+  /** performance.now() at the last send, read only while `onHandoff` is set. */
+  sentAt: number;
 }
 
 export interface DispatcherOptions {
@@ -58,6 +60,13 @@ export class Dispatcher implements ConnectionRouter {
   private readonly booting: boolean[];
   private nextId = 1;
   rejected = 0;
+  /** `rejected` split by reason (maxPending, timeout, not-http, ...): a handful of keys. */
+  readonly rejectedByReason = new Map<string, number>();
+  /**
+   * Told each acknowledged hand-off's send-to-ack time in ms (metrics). Unset, the hot path
+   * reads no clock.
+   */
+  onHandoff: ((ms: number) => void) | undefined;
 
   /** Made once: a closure per connection was measurable in the primary's CPU per connection. */
   private readonly isUpOrBooting = (i: number): boolean => this.targets[i] !== undefined || this.booting[i]!;
@@ -112,7 +121,7 @@ export class Dispatcher implements ConnectionRouter {
       return;
     }
     if (socket instanceof Socket) socket.on('error', noop);
-    this.route({ id: this.nextId++, socket, keyHash, extras, target: null, excluded: null });
+    this.route({ id: this.nextId++, socket, keyHash, extras, target: null, excluded: null, sentAt: 0 });
   }
 
   /** The worker's answer for connection `id`: taken (ok) or refused. */
@@ -126,6 +135,7 @@ export class Dispatcher implements ConnectionRouter {
       this.sendQueued(target, lane);
     }
     if (ok) {
+      if (this.onHandoff !== undefined && p.sentAt !== 0) this.onHandoff(performance.now() - p.sentAt);
       // The worker holds its own descriptor now; closing ours sends nothing to the peer.
       release(p.socket);
       return;
@@ -185,6 +195,7 @@ export class Dispatcher implements ConnectionRouter {
       if (extras.key !== undefined) msg.key = extras.key;
     }
     lane.inFlight++;
+    if (this.onHandoff !== undefined) p.sentAt = performance.now();
     if (target.send(msg, p.socket)) return;
     lane.inFlight--;
     this.pending.delete(p.id);
@@ -200,10 +211,16 @@ export class Dispatcher implements ConnectionRouter {
   }
 
   reject(socket: Connection, reason: string): void {
-    this.rejected++;
+    this.countReject(reason);
     if (socket instanceof Socket) socket.on('error', noop);
     release(socket);
     this.options.onReject?.(reason);
+  }
+
+  /** Counts a connection closed by the primary (here or while reading its preamble). */
+  countReject(reason: string): void {
+    this.rejected++;
+    this.rejectedByReason.set(reason, (this.rejectedByReason.get(reason) ?? 0) + 1);
   }
 }
 

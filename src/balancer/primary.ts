@@ -123,7 +123,7 @@ export class BalancerServer extends Server {
   }
 
   private countReject(socket: Socket, why: string, detail: string): void {
-    this.dispatcher.rejected++;
+    this.dispatcher.countReject(why);
     this.rejectLog.record(why, detail, socket.remoteAddress);
   }
 

@@ -26,6 +26,8 @@ export class SlotWorker {
   lastError: { message: string; stack?: string } | undefined;
   /** While draining: when its remaining connections are destroyed (epoch ms). */
   drainDeadline: number | undefined;
+  /** While retired: kills it at the drain timeout, then (its app cleaning up) at the kill timeout. */
+  killTimer: NodeJS.Timeout | undefined;
   /** Kills the worker if it is not online in time (PoolOptions.readyTimeoutMs). */
   readyTimer: NodeJS.Timeout | undefined;
   /** Asked to drain while starting: drained with this timeout once its server is registered. */

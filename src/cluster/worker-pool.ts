@@ -20,12 +20,14 @@ export interface PoolOptions {
   drainTimeoutMs: number;
   /** A worker not online this long after its fork is killed (and counts as a crash). */
   readyTimeoutMs?: number;
+  /** A drained worker whose app is still cleaning up this long after its connections are done is killed. */
+  killTimeoutMs?: number;
   /** Starts a worker process with this env; cluster.fork unless a test gives a fake. */
   fork?: (env: WorkerEnv) => Worker;
 }
 
 /** What a running pool may change (a reload re-reads the config). */
-export type PoolUpdate = Partial<Pick<PoolOptions, 'restart' | 'drainTimeoutMs' | 'readyTimeoutMs'>> & {
+export type PoolUpdate = Partial<Pick<PoolOptions, 'restart' | 'drainTimeoutMs' | 'readyTimeoutMs' | 'killTimeoutMs'>> & {
   /** Env of future forks, on top of the constructor's (which the balancer may have set). */
   env?: PoolOptions['env'];
 };
@@ -133,6 +135,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     if (update.restart !== undefined) Object.assign(this.options.restart, update.restart);
     if (update.drainTimeoutMs !== undefined) this.options.drainTimeoutMs = update.drainTimeoutMs;
     if (update.readyTimeoutMs !== undefined) this.options.readyTimeoutMs = update.readyTimeoutMs;
+    if (update.killTimeoutMs !== undefined) this.options.killTimeoutMs = update.killTimeoutMs;
   }
 
   workers(): SlotWorker[] {
@@ -171,15 +174,16 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   }
 
   /**
-   * Tells `w` to drain and resolves when it has exited, killing it after the drain timeout.
+   * Tells `w` to drain and resolves when it has exited, killing it after the drain timeout,
+   * or, when its app cleans up after its connections are done, after the kill timeout.
    * A worker still starting drains once its server is registered (or fails to start).
    */
   retire(w: SlotWorker, timeoutMs = this.options.drainTimeoutMs): Promise<void> {
     return new Promise((resolve) => {
       if (w.worker.isDead()) return resolve();
-      const kill = setTimeout(() => w.worker.process.kill('SIGKILL'), timeoutMs + 1000);
+      w.killTimer = setTimeout(() => w.worker.process.kill('SIGKILL'), timeoutMs + 1000);
       w.worker.once('exit', () => {
-        clearTimeout(kill);
+        clearTimeout(w.killTimer);
         resolve();
       });
       w.drain(timeoutMs);
@@ -197,7 +201,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     if (readyTimeoutMs !== undefined) {
       w.readyTimer = setTimeout(() => {
         if (w.state !== 'starting') return;
-        w.lastError ??= { message: `not online within ${readyTimeoutMs} ms (reload.readyTimeoutMs): the script must default-export a function returning its server, or call sticky() with it` };
+        w.lastError ??= { message: `not online within ${readyTimeoutMs} ms (reload.readyTimeoutMs): the script must make its server listen, default-export a function returning it, or call sticky() with it` };
         w.worker.process.kill('SIGKILL');
       }, readyTimeoutMs);
     }
@@ -302,6 +306,15 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         this.makeRoutable(slot, w);
         this.emit('online', w);
         break;
+      case 'drained': {
+        const killTimeoutMs = this.options.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS;
+        clearTimeout(w.killTimer);
+        w.killTimer = setTimeout(() => {
+          w.lastError ??= { message: `still running ${killTimeoutMs} ms after its connections were done (reload.killTimeoutMs): killed` };
+          w.worker.process.kill('SIGKILL');
+        }, killTimeoutMs);
+        break;
+      }
       case 'error':
         w.lastError = { message: msg.message, stack: msg.stack };
         this.emit('workerError', w);
@@ -329,6 +342,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     this.makeUnroutable(w);
     this.endBoot(slot);
     clearTimeout(w.readyTimer);
+    clearTimeout(w.killTimer);
     w.exitCode = code;
     w.exitSignal = signal;
     w.active = 0;
@@ -358,3 +372,5 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     this.emit('exit', w, { code, signal, restartInMs, role });
   }
 }
+
+const DEFAULT_KILL_TIMEOUT_MS = 5000;

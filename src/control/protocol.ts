@@ -54,6 +54,8 @@ export interface StatusSnapshot {
   routing: 'ip' | 'header' | 'proxy-protocol';
   connections: { active: number; total: number; rejected: number; misrouted: number };
   workers: WorkerStatus[];
+  /** Where Prometheus scrapes (`metrics` in the config), the real port when it said 0; null when off (extra field). */
+  metrics?: { host: string; port: number } | null;
   /** Recent supervisor events, newest last (extra field). */
   events?: SupervisorEvent[];
 }

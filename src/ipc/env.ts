@@ -11,6 +11,12 @@ export const SCRIPT_ENV = 'STICKY_SCRIPT';
 export const NAME_ENV = 'STICKY_NAME';
 /** The worker's fixed slot, 0 to workers-1: the same across restarts and reloads. */
 export const SLOT_ENV = 'STICKY_WORKER_SLOT';
+/**
+ * The address the primary listens on, given to workers after it listens (the real port when
+ * the config said 0): what a server adopted from an app's own listen() reports as address().
+ */
+export const PUBLIC_HOST_ENV = 'STICKY_HOST';
+export const PUBLIC_PORT_ENV = 'STICKY_PORT';
 /** The slot again under PM2's name, so apps written for PM2 (`NODE_APP_INSTANCE === '0'`) work. */
 export const APP_INSTANCE_ENV = 'NODE_APP_INSTANCE';
 /** The cluster worker's id, set in the worker: what the original package's README printed. */

@@ -43,6 +43,16 @@ export interface ClosingMessage {
   t: 'closing';
 }
 
+/**
+ * worker -> primary: a draining worker's connections are done and its app is cleaning up
+ * (it listens for 'shutdown', SIGINT or 'sticky:drain'); it is killed if still running
+ * reload.killTimeoutMs later.
+ */
+export interface DrainedMessage {
+  cmd: typeof STICKY_CMD;
+  t: 'drained';
+}
+
 /** worker -> primary: connection counters, sent at most once per interval and only when changed. */
 export interface StatsMessage {
   cmd: typeof STICKY_CMD;
@@ -67,7 +77,7 @@ export interface WorkerErrorMessage {
   stack?: string;
 }
 
-export type WorkerToPrimary = AckMessage | ReadyMessage | ClosingMessage | StatsMessage | WorkerErrorMessage;
+export type WorkerToPrimary = AckMessage | ReadyMessage | ClosingMessage | DrainedMessage | StatsMessage | WorkerErrorMessage;
 export type PrimaryToWorker = ConnMessage | DrainMessage;
 
 export function isSticky(msg: unknown): msg is { cmd: typeof STICKY_CMD; t: string } {

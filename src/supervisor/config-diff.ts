@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ResolvedConfig } from '../config/types.js';
 
-/** What a running supervisor cannot change: the port it holds, how it routes, its slots, its name. */
-export const RESTART_ONLY_KEYS = ['name', 'host', 'port', 'routing', 'workers', 'broadcast'] as const;
+/** What a running supervisor cannot change: the ports it holds, how it routes, its slots, its name. */
+export const RESTART_ONLY_KEYS = ['name', 'host', 'port', 'routing', 'workers', 'broadcast', 'metrics'] as const;
 
 /** One line per restart-only key whose value differs, e.g. `port: 3000 -> 3001`. */
 export function restartOnlyChanges(running: ResolvedConfig, next: ResolvedConfig): string[] {

@@ -17,8 +17,9 @@ import { captureWorkerOutput } from '../log/worker-output.js';
 import { ControlServer } from '../control/server.js';
 import { StickyConfigError, StickyError, StickyReloadError, StickySetupError } from '../errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import { NAME_ENV, SCRIPT_ENV } from '../ipc/env.js';
+import { NAME_ENV, PUBLIC_HOST_ENV, PUBLIC_PORT_ENV, SCRIPT_ENV } from '../ipc/env.js';
 import { PrimaryServer } from '../primary/primary-server.js';
+import type { MetricsExporter } from '../metrics/index.js';
 import { FileWatcher } from '../watch/watcher.js';
 import { reloadableConfig, restartOnlyChanges } from './config-diff.js';
 import { EventLog } from './event-log.js';
@@ -59,6 +60,7 @@ export class Supervisor {
   private config: ResolvedConfig;
   private control: ControlServer | undefined;
   private watcher: FileWatcher | undefined;
+  private metrics: MetricsExporter | undefined;
   private readonly sampler = new ProcSampler();
   private readonly reloads = new ReloadQueue((trigger, progress) => this.runReload(trigger, progress));
   private stopping: Promise<void> | undefined;
@@ -128,12 +130,14 @@ export class Supervisor {
     });
     this.events.subscribe((e) => this.control?.publishLog(e));
     try {
-      this.applyWorkerSettings(this.config);
       const { port, host } = this.config;
       await listen(this.balancer, { port, host }).catch((err: Error) => {
         throw new StickySetupError(`cannot listen on ${host}:${port}: ${err.message}`, { cause: err });
       });
+      // After listen: workers learn the address (the real port when the config said 0).
+      this.applyWorkerSettings(this.config);
       this.events.record('info', 'listening', `listening on ${this.config.host}:${this.port} (routing by ${this.config.routing.by}), control socket ${this.socketPath}`);
+      await this.openMetrics();
       this.pool.start(this.config.reload.readyTimeoutMs);
       await Promise.all(this.pool.slots.map((s) => (s.current ? this.pool.whenSettled(s.current) : Promise.resolve(true))));
       await this.startWatcher();
@@ -163,6 +167,7 @@ export class Supervisor {
       routing: this.config.routing.by,
       connections: { active, total, rejected: this.balancer.rejected, misrouted: this.balancer.misrouted },
       workers,
+      metrics: this.metrics?.address ?? null,
       events: this.events.recent(),
     };
   }
@@ -231,16 +236,34 @@ export class Supervisor {
     }
   }
 
-  /** What the next forks get: the entry, argv, cwd, env (with the script path). */
+  /** What the next forks get: the entry, argv, cwd, env (with the script path and the public address). */
   private applyWorkerSettings(c: ResolvedConfig): void {
     // silent: the workers' stdout and stderr are pipes the primary reads (captureWorkerOutput).
     cluster.setupPrimary({ exec: WORKER_ENTRY, args: c.args, execArgv: c.execArgv, cwd: c.cwd, silent: true });
+    const address = this.balancer.address() as AddressInfo | null;
     this.pool.update({
-      env: { ...c.env, [SCRIPT_ENV]: c.script, [NAME_ENV]: c.name },
+      env: {
+        ...c.env,
+        [SCRIPT_ENV]: c.script,
+        [NAME_ENV]: c.name,
+        [PUBLIC_HOST_ENV]: address?.address,
+        [PUBLIC_PORT_ENV]: address?.port,
+      },
       restart: { ...c.restart },
       drainTimeoutMs: c.reload.drainTimeoutMs,
       readyTimeoutMs: c.reload.readyTimeoutMs,
+      killTimeoutMs: c.reload.killTimeoutMs,
     });
+  }
+
+  /** Before the first fork (the exporter counts every exited worker); prom-client loads only here. */
+  private async openMetrics(): Promise<void> {
+    const config = this.config.metrics;
+    if (!config) return;
+    const { MetricsExporter } = await import('../metrics/index.js');
+    this.metrics = await MetricsExporter.open(config, this, (err) => this.events.record('warn', 'metrics-error', `metrics: ${err.message}`));
+    const { host, port } = this.metrics.address;
+    this.events.record('info', 'metrics', `metrics at http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics`);
   }
 
   private async startWatcher(): Promise<void> {
@@ -274,7 +297,11 @@ export class Supervisor {
   private onWorkerExit(w: SlotWorker, role: WorkerRole, restartInMs: number | null): void {
     const where = { slot: w.slot, pid: w.pid };
     if (role === 'draining') {
-      this.events.record('info', 'worker-exit', `worker ${w.pid} (slot ${w.slot}) exited after draining`, where);
+      if (w.exitSignal === 'SIGKILL' && w.lastError) {
+        this.events.record('warn', 'worker-exit', `worker ${w.pid} (slot ${w.slot}) ${w.lastError.message}`, where);
+      } else {
+        this.events.record('info', 'worker-exit', `worker ${w.pid} (slot ${w.slot}) exited after draining`, where);
+      }
       return;
     }
     const what = describeExit(w, false);
@@ -292,6 +319,7 @@ export class Supervisor {
     await this.watcher?.close();
     this.watcher = undefined;
     await new Promise<void>((resolve) => this.balancer.close(() => resolve()));
+    await this.metrics?.close();
     this.markDrained();
     this.events.record('info', 'stopped', 'every worker has exited');
     await this.control?.close();

@@ -7,6 +7,8 @@ import { KeepAliveEnder } from './keep-alive.js';
 import { headerRoutingFromEnv, MisrouteCheck } from './misroute.js';
 import { RemoteOverrides } from './remote-override.js';
 import { replay, type SyncOptions } from './replay.js';
+import { appListensForShutdown, deliverInterrupt } from './shutdown-listeners.js';
+import { listenWithoutBinding, publicAddress, reportPublicAddress } from './unbound-listen.js';
 import { noop } from '../util/noop.js';
 
 export interface AdoptOptions {
@@ -48,8 +50,9 @@ export function setWorkerEnv(): void {
 
 /**
  * Makes `server` the worker's receiver of handed-off connections. Its listen() binds
- * nothing (the primary owns the port) and only calls the callback; its close() stops new
- * hand-offs, then emits 'close' once the adopted connections are gone.
+ * nothing (the primary owns the port): it emits 'listening' and calls the callback, and
+ * address() reports the primary's address; its close() stops new hand-offs, then emits
+ * 'close' once the adopted connections are gone.
  */
 export function adoptServer(server: Server, options: AdoptOptions = {}): Server {
   const adopted = holder[ADOPTED];
@@ -73,11 +76,8 @@ export function adoptServer(server: Server, options: AdoptOptions = {}): Server 
   };
   process.on('internalMessage', state.listener);
 
-  server.listen = function listen(...args: unknown[]) {
-    const cb = args.findLast((a) => typeof a === 'function') as (() => void) | undefined;
-    if (cb) process.nextTick(cb);
-    return server;
-  } as Server['listen'];
+  server.listen = ((...args: unknown[]) => listenWithoutBinding(server, args)) as Server['listen'];
+  reportPublicAddress(server, publicAddress(), () => state.accepting);
 
   const originalClose = server.close;
   server.close = function close(cb?: (err?: Error) => void) {
@@ -124,19 +124,28 @@ function toSocket(handle: unknown): Socket | undefined {
 }
 
 /**
- * The primary retires this worker (reload or stop). The app hears it two ways: PM2's
- * `process.on('message', (m) => m === 'shutdown')` and the server's `'sticky:drain'` event
- * (argument: `{ timeoutMs }`). New connections already go elsewhere; the server closes,
- * idle keep-alive connections are closed, and what is still open at `timeoutMs` is cut
- * when the process exits.
+ * The primary retires this worker (reload or stop). The app hears it three ways: PM2's
+ * `process.on('message', (m) => m === 'shutdown')`, a SIGINT (PM2's other convention), and
+ * the server's `'sticky:drain'` event (argument: `{ timeoutMs }`). New connections already
+ * go elsewhere; the server closes, idle keep-alive connections are closed, and what is
+ * still open at `timeoutMs` is cut. Then an app that listens for none of the three exits at
+ * once; one that does finishes its own clean-up and exits (or just runs out of work), and
+ * the primary kills it after reload.killTimeoutMs.
  */
 async function drain(state: Adopted, timeoutMs: number): Promise<void> {
   const { server, tracker } = state;
+  const appCleansUp = appListensForShutdown(server);
   process.emit('message', 'shutdown', undefined);
   server.emit('sticky:drain', { timeoutMs });
+  deliverInterrupt();
   server.close();
   const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
   await Promise.race([tracker.whenIdle(), deadline]);
   tracker.flush();
-  process.exit(0);
+  if (!appCleansUp) process.exit(0);
+  // The connections still open at the deadline are cut; the app's own work is left to it.
+  for (const socket of [...tracker.open()]) socket.destroy();
+  sendToPrimary({ cmd: STICKY_CMD, t: 'drained' });
+  // The channel to the primary would keep the process alive after the app is done.
+  process.channel?.unref();
 }

@@ -7,6 +7,7 @@ import { prefixOf, tlsHeaderProblem, type HeaderRoutingResolved } from '../routi
 import { ROUTING_ENV } from '../ipc/env.js';
 import { StickyConfigError } from '../errors.js';
 import type { ConnectionTracker } from './connection-tracker.js';
+import { beforeRequests } from './request-hook.js';
 
 export const MISROUTED_WARNING_CODE = 'STICKY_MISROUTED';
 
@@ -33,18 +34,10 @@ export class MisrouteCheck {
     this.prefix = prefixOf(routing);
   }
 
-  /**
-   * Watches the server's requests. Wraps emit rather than adding a 'request' listener:
-   * engine.io takes over 'request' listeners attached before it and hides its own requests.
-   */
+  /** Watches the server's requests, socket.io's included. */
   watch(server: Server): void {
     if (server instanceof TlsServer) throw new StickyConfigError([tlsHeaderProblem()]);
-    const emit = server.emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
-    const check = (req: IncomingMessage): void => this.check(req);
-    server.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
-      if (event === 'request' || event === 'upgrade') check(args[0] as IncomingMessage);
-      return emit.call(this, event, ...args);
-    } as unknown as Server['emit'];
+    beforeRequests(server, (_event, req) => this.check(req));
   }
 
   remember(socket: Socket, key: string): void {

@@ -179,6 +179,20 @@ describe('log.file and metrics', () => {
       'metrics.path: unknown key; allowed keys: port, host',
     ]);
   });
+
+  test('metrics: a bare port, null, and ports and hosts of the wrong kind', () => {
+    const refused = (metrics: unknown): string[] => validateConfig({ script: 'x', metrics });
+    expect(refused(9090)).toEqual(['metrics: 9090 is not false or an object like { port: 9090 }']);
+    expect(refused(null)).toEqual(['metrics: null is not false or an object like { port: 9090 }']);
+    expect(refused([])).toEqual(['metrics: [] is not false or an object like { port: 9090 }']);
+    expect(refused({ port: -1 })).toEqual(['metrics.port: -1 is not an integer from 0 to 65535']);
+    expect(refused({ port: 1.5 })).toEqual(['metrics.port: 1.5 is not an integer from 0 to 65535']);
+    expect(refused({ port: '9090' })).toEqual(['metrics.port: "9090" is not an integer from 0 to 65535']);
+    expect(refused({ port: null })).toEqual(['metrics.port: null is not an integer from 0 to 65535']);
+    expect(refused({ port: 9090, host: '' })).toEqual(['metrics.host: "" is not a non-empty string']);
+    expect(refused({ port: 9090, host: 7 })).toEqual(['metrics.host: 7 is not a non-empty string']);
+    expect(refused({ port: 9090, host: 'localhost' })).toEqual([]);
+  });
 });
 
 describe('PM2 ecosystem keys', () => {
