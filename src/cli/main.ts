@@ -7,6 +7,7 @@ import type { Command } from './command.js';
 import { stripControls } from '../text/control-chars.js';
 import { init } from './init.js';
 import { list } from './list.js';
+import { logs } from './logs.js';
 import { reload } from './reload.js';
 import { scale } from './scale.js';
 import { start } from './start.js';
@@ -18,7 +19,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-const COMMANDS: readonly Command[] = [start, reload, scale, stop, status, list, init];
+const COMMANDS: readonly Command[] = [start, reload, scale, stop, status, logs, list, init];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

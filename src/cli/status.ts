@@ -4,6 +4,7 @@ import { summarizeSlots } from '../control/slot-summary.js';
 import { EXIT_NOT_ALL_ONLINE, INSTANCE_OPTIONS, INSTANCE_USAGE, parseCommandLine, type Command } from './command.js';
 import { connectInstance } from './instance.js';
 import { formatStatus } from './status-text.js';
+import { streamUntilClosed } from './stream.js';
 
 /**
  * Issue 5's live dashboard: a module exporting `runDashboard(client)` that owns the
@@ -62,25 +63,15 @@ export function statusExitCode(snapshot: StatusSnapshot): number {
 }
 
 /** JSON lines until the instance stops, the reader goes away (EPIPE) or Ctrl-C. */
-async function streamStatus(client: ControlClient): Promise<number> {
+function streamStatus(client: ControlClient): Promise<number> {
   const write = (snapshot: unknown) => process.stdout.write(`${JSON.stringify(snapshot)}\n`);
-  const stop = () => void client.close();
-  process.stdout.on('error', stop);
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
+  return streamUntilClosed(client, async () => {
     client.onEvent((event) => {
       if (event.event === 'status') write(event.data);
     });
     write(await client.request('status'));
     await client.request('subscribe');
-    await client.closed;
-    return 0;
-  } finally {
-    process.stdout.off('error', stop);
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
+  });
 }
 
 function loadDashboard(): DashboardModule | undefined {

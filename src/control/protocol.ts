@@ -9,6 +9,9 @@
  *   <- {"v":1,"id":2,"ok":true,"result":null}
  *   <- {"v":1,"event":"status","data":{...StatusSnapshot}}
  *   <- {"v":1,"event":"log","data":{...SupervisorEvent}}   reloads, crashes, warnings
+ *   -> {"v":1,"id":4,"method":"logs","params":{"lines":50,"follow":true}}
+ *   <- {"v":1,"id":4,"ok":true,"result":{"records":[...LogRecord]}}
+ *   <- {"v":1,"event":"line","data":{...LogRecord}}        with follow: every later line
  *   -> {"v":1,"id":3,"method":"reload"}           progress arrives as "reload" events
  *   <- {"v":1,"event":"reload","id":3,"data":{...ReloadProgress}}
  *   <- {"v":1,"id":3,"ok":false,"error":{"code":"STICKY_RELOAD","message":"..."}}
@@ -17,7 +20,7 @@
  */
 export const CONTROL_PROTOCOL_VERSION = 1;
 
-export type ControlMethod = 'status' | 'subscribe' | 'reload' | 'stop' | 'ping' | 'scale';
+export type ControlMethod = 'status' | 'subscribe' | 'reload' | 'stop' | 'ping' | 'scale' | 'logs';
 
 export interface ControlRequest {
   v: number;
@@ -37,7 +40,7 @@ export type ControlReply =
 
 export interface ControlEvent {
   v: number;
-  event: 'status' | 'log' | 'reload';
+  event: 'status' | 'log' | 'reload' | 'line';
   /** The request this event belongs to (reload progress), if any. */
   id?: number;
   data: unknown;
@@ -134,4 +137,34 @@ export interface ScaleResult {
   /** Workers of the removed slots, drained and exited. */
   removed: { slot: number; pid: number }[];
   durationMs: number;
+}
+
+/**
+ * One line of `sticky logs`: a line a worker printed (`kind: 'app'`) or a supervisor event
+ * (its kind: worker-online, reload, ...).
+ */
+export interface LogRecord {
+  time: number;
+  level: 'info' | 'warn' | 'error';
+  kind: string;
+  slot?: number;
+  pid?: number;
+  /** App lines: which stream of the worker printed it. */
+  stream?: 'stdout' | 'stderr';
+  msg: string;
+  /** An app line that was a JSON object (a pino record, say), as that object. */
+  json?: Record<string, unknown>;
+}
+
+export const DEFAULT_LOG_LINES = 50;
+
+/** `logs` params: `lines` most recent records (default 50); `follow` streams "line" events after them. */
+export interface LogsParams {
+  lines?: number;
+  follow?: boolean;
+}
+
+/** `logs` result, oldest first. */
+export interface LogsResult {
+  records: LogRecord[];
 }

@@ -6,7 +6,8 @@ import { readLines } from './line-splitter.js';
 import { ensureControlDir } from './private-dir.js';
 import {
   CONTROL_PROTOCOL_VERSION, type ControlError, type ControlEvent, type ControlMethod, type ControlReply,
-  type ControlRequest, type ReloadProgress, type StatusSnapshot, type SupervisorEvent,
+  type ControlRequest, type LogRecord, type LogsParams, type LogsResult, type ReloadProgress, type StatusSnapshot,
+  type SupervisorEvent,
 } from './protocol.js';
 import { listen } from '../util/listen.js';
 import { noop } from '../util/noop.js';
@@ -22,9 +23,13 @@ export interface ControlHandlers {
   scale(params: Record<string, unknown>): Promise<unknown>;
   /** An error of the listening control socket (accept failing with EMFILE); it keeps listening. */
   error?(err: Error): void;
+  /** The most recent log records (`sticky logs`). */
+  logs(params: LogsParams): LogsResult;
+  /** Calls `listener` with each later log record until the returned function is called. */
+  followLogs(listener: (record: LogRecord) => void): () => void;
 }
 
-const METHODS: readonly ControlMethod[] = ['status', 'subscribe', 'reload', 'stop', 'ping', 'scale'];
+const METHODS: readonly ControlMethod[] = ['status', 'subscribe', 'reload', 'stop', 'ping', 'scale', 'logs'];
 /** Requests are a few dozen bytes; a line this long is not one. */
 const MAX_REQUEST_LINE_BYTES = 64 * 1024;
 /** A ping reply is a few dozen bytes; the probe reads no further than this. */
@@ -51,6 +56,8 @@ const IN_FLIGHT_CAP_MS = 5000;
 export class ControlServer {
   private readonly connections = new Set<Socket>();
   private readonly subscribers = new Set<Socket>();
+  /** `logs --follow` connections and how each stops following. */
+  private readonly followers = new Map<Socket, () => void>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly inFlightBy = new Map<Socket, number>();
   private statusTimer: NodeJS.Timeout | undefined;
@@ -99,6 +106,8 @@ export class ControlServer {
   async close(): Promise<void> {
     clearInterval(this.statusTimer);
     this.subscribers.clear();
+    for (const stop of this.followers.values()) stop();
+    this.followers.clear();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     unlinkQuietly(this.path);
     const cap = new Promise<void>((resolve) => setTimeout(resolve, IN_FLIGHT_CAP_MS).unref());
@@ -114,6 +123,8 @@ export class ControlServer {
       this.connections.delete(socket);
       this.inFlightBy.delete(socket);
       this.unsubscribe(socket);
+      this.followers.get(socket)?.();
+      this.followers.delete(socket);
     });
     socket.on('drain', () => this.flow(socket));
     readLines(socket, MAX_REQUEST_LINE_BYTES, (line) => this.track(socket, this.handle(socket, line)), () => {
@@ -168,10 +179,19 @@ export class ControlServer {
           return this.reply(socket, id, undefined, await this.handlers.stop());
         case 'scale':
           return this.reply(socket, id, undefined, await this.handlers.scale(request.params ?? {}));
+        case 'logs':
+          return this.logs(socket, id, parseLogsParams(request.params));
       }
     } catch (err) {
       this.reply(socket, id, err);
     }
+  }
+
+  private logs(socket: Socket, id: number, params: LogsParams): void {
+    // The snapshot and the subscription in one turn of the event loop: no line falls between.
+    this.reply(socket, id, undefined, this.handlers.logs(params));
+    if (!params.follow || this.followers.has(socket) || socket.destroyed) return;
+    this.followers.set(socket, this.handlers.followLogs((data) => this.write(socket, { v: CONTROL_PROTOCOL_VERSION, event: 'line', data })));
   }
 
   private subscribe(socket: Socket): void {
@@ -206,7 +226,7 @@ export class ControlServer {
 
   private write(socket: Socket, msg: ControlReply | ControlEvent): void {
     if (socket.destroyed || !socket.writable) return;
-    if (this.subscribers.has(socket) && socket.writableLength > MAX_SUBSCRIBER_BACKLOG_BYTES) {
+    if ((this.subscribers.has(socket) || this.followers.has(socket)) && socket.writableLength > MAX_SUBSCRIBER_BACKLOG_BYTES) {
       socket.destroy();
       return;
     }
@@ -232,6 +252,15 @@ export function parseRequest(line: string): ControlRequest {
     throw new StickyProtocolError(`method: ${JSON.stringify(method)} is not one of ${METHODS.join(', ')}`);
   }
   return msg as ControlRequest;
+}
+
+function parseLogsParams(params: Record<string, unknown> | undefined): LogsParams {
+  const { lines, follow } = params ?? {};
+  if (lines !== undefined && (typeof lines !== 'number' || !Number.isSafeInteger(lines) || lines < 0)) {
+    throw new StickyProtocolError(`logs: lines: ${JSON.stringify(lines)} is not a whole number of 0 or more`);
+  }
+  if (follow !== undefined && typeof follow !== 'boolean') throw new StickyProtocolError(`logs: follow: ${JSON.stringify(follow)} is not true or false`);
+  return { lines, follow };
 }
 
 /** The id of a request we could not accept, so its error still reaches the caller's promise. */

@@ -11,8 +11,11 @@ import { MAX_WORKERS } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { controlSocketPath } from '../control/paths.js';
 import {
-  CONTROL_PROTOCOL_VERSION, type PingResult, type ReloadProgress, type ReloadResult, type ScaleResult, type StatusSnapshot, type StopResult,
+  CONTROL_PROTOCOL_VERSION, DEFAULT_LOG_LINES, type PingResult, type ReloadProgress, type ReloadResult, type ScaleResult, type StatusSnapshot, type StopResult,
 } from '../control/protocol.js';
+import { LogRing } from '../log/log-ring.js';
+import { LogOutput } from '../log/output.js';
+import { captureWorkerOutput } from '../log/worker-output.js';
 import { ControlServer } from '../control/server.js';
 import { StickyConfigError, StickyError, StickyReloadError, StickyScaleError, StickySetupError } from '../errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
@@ -37,6 +40,8 @@ import { realFile } from '../util/real-file.js';
 /** The compiled worker entry (dist/worker/entry.js) that loads the user's script. */
 const WORKER_ENTRY = resolve(__dirname, '../worker/entry.js');
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+/** How often dropped log records are counted into one warning. */
+const DROPPED_REPORT_MS = 1000;
 
 export type { ReloadResult };
 
@@ -49,6 +54,11 @@ export class Supervisor {
   readonly startedAt = Date.now();
   readonly logger: Logger;
   readonly events: EventLog;
+  /** Recent app lines and events, for `sticky logs` and the dashboard's log pane. */
+  readonly logs = new LogRing();
+  private readonly output: LogOutput;
+  private readonly droppedTimer: NodeJS.Timeout;
+  private readonly flushOutput = (): void => this.output.flushSync();
   readonly balancer: PrimaryServer;
   readonly pool: WorkerPool;
   readonly socketPath: string;
@@ -79,8 +89,21 @@ export class Supervisor {
     if (!existsSync(config.script)) throw new StickyConfigError([`script: "${config.script}" does not exist`]);
     this.config = config;
     this.socketPath = controlSocketPath(config.name);
-    this.logger = createLogger({ name: config.name, level: config.log.level });
+    this.output = new LogOutput({
+      name: config.name,
+      pretty: process.stdout.isTTY === true,
+      file: config.log.file === undefined ? undefined : { path: config.log.file, maxSizeBytes: config.log.maxSize, keep: config.log.keep },
+      onFileError: (err) => this.events.record('error', 'log-file-error', `log.file ${config.log.file}: ${err.message}`),
+    });
+    process.on('exit', this.flushOutput);
+    this.logger = createLogger({ name: config.name, level: config.log.level, destination: this.output });
     this.events = new EventLog(this.logger);
+    this.events.subscribe((e) => this.logs.push({ time: e.time, level: e.level, kind: e.kind, slot: e.slot, pid: e.pid, msg: e.message }));
+    this.droppedTimer = setInterval(() => {
+      const dropped = this.output.takeDropped();
+      if (dropped > 0) this.events.record('warn', 'log-dropped', `${dropped} log records dropped: stdout was not read fast enough`);
+    }, DROPPED_REPORT_MS);
+    this.droppedTimer.unref();
     this.balancer = new PrimaryServer({
       workers: config.workers,
       routing: config.routing,
@@ -120,6 +143,8 @@ export class Supervisor {
     this.controlOpening = ControlServer.open(this.config.name, this.socketPath, {
       ping: (): PingResult => ({ pid: this.pid, name: this.config.name, protocol: CONTROL_PROTOCOL_VERSION, ...this.configFileField() }),
       status: () => this.status(),
+      logs: (params) => ({ records: this.logs.last(params.lines ?? DEFAULT_LOG_LINES) }),
+      followLogs: (listener) => this.logs.subscribe(listener),
       reload: (onProgress) => this.reload('control', onProgress),
       scale: (params) => this.scale(params.workers),
       error: (err) => this.events.record('error', 'control-error', `control socket: ${err.message}; still listening`),
@@ -359,7 +384,8 @@ export class Supervisor {
 
   /** What the next forks get: the entry, argv, cwd, env (with the script path and the public address). */
   private applyWorkerSettings(c: ResolvedConfig): void {
-    cluster.setupPrimary({ exec: WORKER_ENTRY, args: c.args, execArgv: c.execArgv, cwd: c.cwd });
+    // silent: the workers' stdout and stderr are pipes the primary reads (captureWorkerOutput).
+    cluster.setupPrimary({ exec: WORKER_ENTRY, args: c.args, execArgv: c.execArgv, cwd: c.cwd, silent: true });
     const address = this.balancer.address() as AddressInfo | null;
     this.pool.update({
       env: {
@@ -408,6 +434,10 @@ export class Supervisor {
     this.pool.on('exit', (w) => {
       if (w.exitCode !== 0 && this.fatalReportDir) w.fatal = takeFatalReport(this.fatalReportDir, w.pid);
     });
+    this.pool.on('fork', (w) => captureWorkerOutput(w, (record) => {
+      this.logs.push(record);
+      this.output.writeApp(record);
+    }));
     this.pool.on('online', (w) => {
       this.events.record('info', 'worker-online', `worker ${w.pid} online in slot ${w.slot} after ${w.uptimeMs} ms`, { slot: w.slot, pid: w.pid });
     });
@@ -472,6 +502,9 @@ export class Supervisor {
     const control = this.control ?? await this.controlOpening?.catch(() => undefined);
     await control?.close();
     this.removeSignals();
+    clearInterval(this.droppedTimer);
+    this.output.flushSync();
+    process.off('exit', this.flushOutput);
     this.markClosed();
   }
 

@@ -72,22 +72,34 @@ function report(err: unknown): WorkerErrorMessage {
   return { cmd: STICKY_CMD, t: 'error', message: e.message, stack: e.stack };
 }
 
+/**
+ * The error goes to the primary, which logs it once, with its stack, as a worker-error event.
+ * Printed here too, it would come back as app lines on stderr: the same stack twice. Without
+ * a channel to the primary (it is gone), stderr is all there is.
+ */
 function sendReport(err: unknown, cb: () => void): void {
-  if (!process.connected) return cb();
+  if (!process.connected) {
+    console.error(err);
+    return cb();
+  }
   process.send!(report(err), undefined, undefined, cb);
+}
+
+/** Reports `err` and exits 1, as Node does with an uncaught error (after at most ERROR_SEND_TIMEOUT_MS). */
+function dieOf(err: unknown): void {
+  process.exitCode = 1;
+  const exit = (): never => process.exit(1);
+  setTimeout(exit, ERROR_SEND_TIMEOUT_MS).unref();
+  sendReport(err, exit);
 }
 
 // Before the app allocates anything: a heap exhaustion is then reported as one.
 armFatalReport();
 holdInterruptSignals();
-// Tell the primary why before Node prints the error and exits (best effort: the process
-// is going down; the exit code still reaches the primary).
-process.on('uncaughtExceptionMonitor', (err) => sendReport(err, noop));
-
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-  const exit = (): never => process.exit(1);
-  setTimeout(exit, ERROR_SEND_TIMEOUT_MS).unref();
-  sendReport(err, exit);
+process.on('uncaughtException', (err) => {
+  // The app has a handler of its own: as with Node, the process goes on; the primary still hears of it.
+  if (process.listenerCount('uncaughtException') > 1) sendReport(err, noop);
+  else dieOf(err);
 });
+
+main().catch(dieOf);

@@ -41,6 +41,15 @@ function exitLines(sup: RunningSupervisor, pid: number): string[] {
   return sup.proc.lines.filter((l) => l.includes(`worker ${pid} (slot`) && l.includes('"kind":"worker-exit"'));
 }
 
+/**
+ * The exit records of `pid`, once one says `text` (or after 5 s, for the assertion to show):
+ * the supervisor writes stdout asynchronously, so a record may follow the reload's reply.
+ */
+function exitLog(sup: RunningSupervisor, pid: number, text: string): Promise<string> {
+  const log = (): string => exitLines(sup, pid).join('\n');
+  return waitFor(() => log().includes(text) && log(), 5_000, `the exit record of ${pid}`).catch(() => log());
+}
+
 async function reload(sup: RunningSupervisor): Promise<{ durationMs: number }> {
   const { reply } = await sup.reload();
   if (!reply.ok) throw new Error(`reload failed: ${reply.error.message}`);
@@ -65,7 +74,7 @@ describe.each([
       expect(marker(pid)).toEqual({ on, calls, closedWithOpen: 0 });
       expect(isAlive(pid)).toBe(false);
       // By itself: not killed at killTimeoutMs, nor at the drain timeout.
-      expect(exitLines(sup, pid).join('\n')).toContain('exited after draining');
+      expect(await exitLog(sup, pid, 'exited after draining')).toContain('exited after draining');
     }
     expect(durationMs).toBeLessThan(20_000);
   }, 60_000);
@@ -78,7 +87,8 @@ it('an app still running killTimeoutMs after its connections are done is killed,
   for (const pid of old) {
     expect(marker(pid)?.calls.shutdown).toBe(1);
     expect(isAlive(pid)).toBe(false);
-    expect(exitLines(sup, pid).join('\n')).toContain(`still running 1000 ms after its connections were done (reload.killTimeoutMs): killed`);
+    const killed = 'still running 1000 ms after its connections were done (reload.killTimeoutMs): killed';
+    expect(await exitLog(sup, pid, killed)).toContain(killed);
   }
 }, 60_000);
 
@@ -90,7 +100,7 @@ it('an app that listens for none of them exits as soon as its connections are do
   expect(durationMs).toBeLessThan(20_000);
   for (const pid of old) {
     expect(marker(pid)).toBeUndefined();
-    expect(exitLines(sup, pid).join('\n')).toContain('exited after draining');
+    expect(await exitLog(sup, pid, 'exited after draining')).toContain('exited after draining');
   }
 }, 60_000);
 
@@ -105,6 +115,6 @@ it('Ctrl-C (SIGINT to the whole process group) runs a SIGINT handler once, at th
   expect(await sup.proc.exited).toEqual({ code: 0, signal: null });
   for (const pid of old) {
     expect(marker(pid)).toEqual({ on: 'SIGINT', calls: { shutdown: 0, sigint: 1, drain: 0 }, closedWithOpen: 0 });
-    expect(exitLines(sup, pid).join('\n')).toContain('exited after draining');
+    expect(await exitLog(sup, pid, 'exited after draining')).toContain('exited after draining');
   }
 }, 60_000);
