@@ -33,6 +33,7 @@ export function checkWorkerMessage(raw: { t?: unknown }): Checked {
     }
     case 'ready':
     case 'closing':
+    case 'drained':
     case 'pong':
       return { ok: true, msg: { cmd: 'NODE_STICKY', t: m.t } };
     default:

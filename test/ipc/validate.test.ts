@@ -7,7 +7,7 @@ describe('checkWorkerMessage', () => {
   it('passes each well-formed message with only its known fields', () => {
     expect(checkWorkerMessage({ cmd, t: 'ack', id: 7, ok: true, extra: 'x' } as never)).toEqual({ ok: true, msg: { cmd, t: 'ack', id: 7, ok: true } });
     expect(checkWorkerMessage({ cmd, t: 'stats', active: 0, total: 3, misrouted: 1 } as never)).toEqual({ ok: true, msg: { cmd, t: 'stats', active: 0, total: 3, misrouted: 1 } });
-    for (const t of ['ready', 'closing', 'pong']) expect(checkWorkerMessage({ cmd, t } as never)).toEqual({ ok: true, msg: { cmd, t } });
+    for (const t of ['ready', 'closing', 'drained', 'pong']) expect(checkWorkerMessage({ cmd, t } as never)).toEqual({ ok: true, msg: { cmd, t } });
     expect(checkWorkerMessage({ cmd, t: 'error', message: 'boom', stack: 'at x' } as never)).toEqual({ ok: true, msg: { cmd, t: 'error', message: 'boom', stack: 'at x' } });
   });
 
