@@ -17,10 +17,12 @@ describe('terminal controls from apps and clients', () => {
   afterAll(killAll);
 
   it('never reach the log, the events or `sticky status`', async () => {
-    const script = writeScript('evil-app.js', `throw new Error(${JSON.stringify(`bad app ${EVIL}`)});`);
+    // Slot 1 throws at load; slot 0 serves, so the first start succeeds (it fails fast when none can).
+    const script = writeScript('evil-app.js', `if (process.env.STICKY_WORKER_SLOT === '1') throw new Error(${JSON.stringify(`bad app ${EVIL}`)});
+module.exports = () => require('node:http').createServer((req, res) => res.end('ok'));`);
     const sup = await startSupervisor({
       script,
-      workers: 1,
+      workers: 2,
       routing: { by: 'header', header: 'x-forwarded-for', trustedHops: 1, ignoreMissingHeader: false, headerTimeoutMs: 10_000, maxHeaderBytes: 16_384, seed: 0, maxPending: 100 },
     });
     // A client whose header names no address, with controls in it (obs-text bytes, as HTTP allows).
