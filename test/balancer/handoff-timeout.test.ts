@@ -1,9 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Target } from '../../src/balancer/connection-router.js';
 import { Dispatcher } from '../../src/balancer/dispatcher.js';
-import type { NativeHandle } from '../../src/ipc/handoff.js';
-import type { ConnMessage } from '../../src/ipc/messages.js';
-import { Rendezvous } from '../../src/routing/hash.js';
+import { FakeHandle, FakeTarget, keyRanker } from '../helpers/fake-handle.js';
 
 // Issue 12, finding 1, at the dispatcher's seam: a worker that never answers must not hold
 // its slot's connections (or everybody's maxPending) for good.
@@ -11,34 +8,7 @@ import { Rendezvous } from '../../src/routing/hash.js';
 const SLOTS = 3;
 const SEED = 7;
 const TIMEOUT_MS = 1000;
-const ranking = new Rendezvous(SLOTS, SEED);
-
-function keyRanked(...order: number[]): number {
-  for (let h = 1; h < 100_000; h++) {
-    const rank = ranking.rank(h);
-    if (order.every((slot, i) => rank[i] === slot)) return h;
-  }
-  throw new Error(`no key ranks ${order.join(', ')} first`);
-}
-
-class FakeHandle implements NativeHandle {
-  closed = 0;
-  close(): void {
-    this.closed++;
-  }
-  getpeername(): number {
-    return 0;
-  }
-}
-
-class FakeTarget implements Target {
-  readonly sent: { msg: ConnMessage; conn: unknown }[] = [];
-  constructor(readonly slot: number) {}
-  send(msg: ConnMessage, conn: unknown): boolean {
-    this.sent.push({ msg, conn });
-    return true;
-  }
-}
+const keyRanked = keyRanker(SLOTS, SEED);
 
 function setup(maxPending = 100): { d: Dispatcher; t: FakeTarget[] } {
   const d = new Dispatcher({ slotCount: SLOTS, seed: SEED, maxPending, handoffTimeoutMs: TIMEOUT_MS });
