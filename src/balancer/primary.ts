@@ -1,10 +1,12 @@
+import { lookup } from 'node:dns/promises';
 import { Server, type Socket } from 'node:net';
 import type { NativeHandle } from '../ipc/handoff.js';
 import { Dispatcher } from './dispatcher.js';
 import type { ConnectionRouter } from './connection-router.js';
 import { KernelRouter } from './kernel/kernel-router.js';
-import { AUTO_PRIMARY_REASON, AUTO_TRIES_KERNEL, chooseAccept, type AcceptChoice } from './kernel/choose-accept.js';
+import { confirmAccept, needsLookup, openAccept, type AcceptChoice, type AcceptOpening, type ListenTarget } from './kernel/choose-accept.js';
 import { tcpListenArgs } from './kernel/listen-args.js';
+import type { ReuseportGroup } from './kernel/reuseport-group.js';
 import { hashKey } from '../routing/hash.js';
 import { addressKey, peerKey, type PrefixOptions } from '../routing/address.js';
 import { PreambleReaders, headerDecoders, proxyProtocolDecoder, type Decision } from './preamble-reader.js';
@@ -49,6 +51,8 @@ export class BalancerServer extends Server {
   /** Why that accept path (logged once by whoever starts the balancer). */
   acceptReason: string | undefined;
   private readonly kernel: KernelRouter | undefined;
+  /** The group bound by listen() while its self-test runs. */
+  private confirming: ReuseportGroup | undefined;
   private readonly logger: WarnLogger;
   private readonly slotCount: number;
   readonly routing: ResolvedRouting;
@@ -85,7 +89,7 @@ export class BalancerServer extends Server {
     });
     this.logger = options.logger ?? stderrLogger;
     this.slotCount = options.workers;
-    this.kernel = routing.by === 'ip' && (routing.accept === 'kernel' || (routing.accept === 'auto' && AUTO_TRIES_KERNEL))
+    this.kernel = routing.by === 'ip' && routing.accept !== 'primary'
       ? new KernelRouter(this.dispatcher, {
         slotCount: options.workers, seed: this.seed, prefix: this.prefix, backlog: KERNEL_BACKLOG,
         giveSocket: (target, socket) => (target as { listenOn?(s: unknown): boolean }).listenOn?.(socket) ?? false,
@@ -184,47 +188,80 @@ export class BalancerServer extends Server {
   }
 
   /**
-   * In ip mode with routing.accept 'auto' or 'kernel', a TCP port goes through chooseAccept:
-   * the kernel path (a reuseport group; the workers accept) or, with the reason, this
-   * server's own accept. Paths, handles and descriptors always take the primary path.
+   * In ip mode with routing.accept 'auto' or 'kernel', a TCP port goes through openAccept:
+   * the reuseport group is bound before listen() returns, as net.Server binds its port (the
+   * original sticky-session's callers connect at once); its connections wait in the kernel's
+   * queues until the self-test says who accepts them, and 'listening' follows that. Paths,
+   * handles and descriptors always take the primary path.
    */
   override listen(...args: unknown[]): this {
-    const tcp = this.kernel && this.routing.by === 'ip' ? tcpListenArgs(args) : null;
-    if (!tcp || this.routing.by !== 'ip') {
+    const tcp = this.kernel ? tcpListenArgs(args) : null;
+    if (!tcp) {
       if (this.routing.by === 'ip') {
-        this.accept = 'primary';
-        this.acceptReason = this.kernel ? 'a path, handle or descriptor is accepted in the primary'
-          : this.routing.accept === 'primary' ? 'routing.accept is "primary"' : AUTO_PRIMARY_REASON;
-        this.emit('accept', this.accept, this.acceptReason, false);
+        this.decide('primary', this.kernel ? 'a path, handle or descriptor is accepted in the primary' : 'routing.accept is "primary"', false);
       }
       return super.listen(...(args as Parameters<Server['listen']>));
     }
     if (tcp.callback) this.once('listening', tcp.callback);
-    const steer = { slots: this.slotCount, seed: this.seed, ...this.prefix };
-    chooseAccept(this.routing.accept, tcp.target, steer).then((choice) => {
-      this.accept = choice.accept;
-      this.acceptReason = choice.reason;
-      // Said once: by whoever listens for 'accept' (the supervisor), else here when auto fell back.
-      const fallback = choice.accept === 'primary' && choice.fallback === true;
-      if (this.listenerCount('accept') > 0) this.emit('accept', choice.accept, choice.reason, fallback);
-      else if (fallback) this.logger.warn({ accept: 'primary' }, `accepting in the primary: ${choice.reason}`);
-      if (choice.accept === 'primary') {
-        super.listen({ port: tcp.target.port, host: tcp.target.host, ipv6Only: tcp.target.ipv6Only, backlog: tcp.target.backlog });
-        return;
-      }
-      this.kernel!.activate(choice.group);
-      // Slot 0's socket, never listened on here, stands as this server's handle: address(),
-      // listening, ref/unref and close() then behave as net.Server's own.
-      (this as unknown as { _handle: unknown })._handle = choice.group.handle(0);
-      this.emit('listening');
-    }, (err: Error) => this.emit('error', err));
+    const { host } = tcp.target;
+    if (needsLookup(host)) {
+      lookup(host).then(({ address }) => this.open({ ...tcp.target, host: address }), (err: Error) => this.emit('error', err));
+    } else {
+      this.open(tcp.target);
+    }
     return this;
+  }
+
+  private open(target: ListenTarget): void {
+    const mode = this.routing.by === 'ip' ? this.routing.accept : 'primary';
+    const steer = { slots: this.slotCount, seed: this.seed, ...this.prefix };
+    let opening: AcceptOpening;
+    try {
+      opening = openAccept(mode, target, steer);
+    } catch (err) {
+      // As net.Server#listen reports a bind failure: on the next tick.
+      process.nextTick(() => this.emit('error', err));
+      return;
+    }
+    if (opening.accept === 'primary') {
+      this.decide('primary', opening.reason, opening.fallback === true);
+      super.listen({ port: target.port, host: target.host, ipv6Only: target.ipv6Only, backlog: target.backlog });
+      return;
+    }
+    const { group } = opening;
+    // Slot 0's socket, never listened on here, stands as this server's handle: address(),
+    // listening, ref/unref and close() then behave as net.Server's own.
+    (this as unknown as { _handle: unknown })._handle = group.handle(0);
+    this.confirming = group;
+    confirmAccept(mode, opening, steer).then((choice) => {
+      if (this.confirming !== group) return; // closed meanwhile
+      this.confirming = undefined;
+      this.decide(choice.accept, choice.reason, choice.accept === 'primary' && choice.fallback === true);
+      // A failed self-test leaves the group bound: the primary accepts from all its sockets.
+      this.kernel!.activate(group, choice.accept === 'kernel');
+      this.emit('listening');
+    }, (err: Error) => {
+      if (this.confirming !== group) return;
+      this.confirming = undefined;
+      (this as unknown as { _handle: unknown })._handle = null;
+      this.emit('error', err);
+    });
+  }
+
+  /** Records the accept path and says it once: to whoever listens for 'accept' (the supervisor), else here when auto fell back. */
+  private decide(accept: AcceptChoice['accept'], reason: string, fallback: boolean): void {
+    this.accept = accept;
+    this.acceptReason = reason;
+    if (this.listenerCount('accept') > 0) this.emit('accept', accept, reason, fallback);
+    else if (fallback) this.logger.warn({ accept }, `accepting in the primary: ${reason}`);
   }
 
   /** Stops accepting and closes every connection not handed off yet; then as net.Server#close. */
   override close(cb?: (err?: Error) => void): this {
     super.close(cb);
     // After super.close(): slot 0's socket stood as the server's handle and is closed there.
+    this.confirming?.close();
+    this.confirming = undefined;
     this.kernel?.close();
     this.readers?.closeAll();
     this.dispatcher.closeAll();

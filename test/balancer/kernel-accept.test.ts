@@ -1,6 +1,7 @@
 // Kernel accept in ip mode with real processes: the kernel steers each address to its slot's
 // socket and the workers accept; the same address lands on the same slot as under primary
-// accept; a worker killed under load loses nothing; a failing self-test falls back, said once.
+// accept; a worker killed under load loses nothing; auto takes the kernel, and a failing
+// self-test falls back to the primary, said once.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slotOfAddress } from '../../src/balancer/kernel/steer-program.js';
@@ -114,11 +115,29 @@ describe('a kernel accept that cannot start', () => {
     }, 15_000)).rejects.toThrow(/routing\.accept is "kernel" but the self-test failed: a connection from 127\.\S+ reached slot 0/);
   });
 
-  it('auto accepts in the primary in this release and routes every address to the same slot', async () => {
-    const f = await startFixture('routing-server.js', { STICKY_WORKERS: String(WORKERS), STICKY_ROUTING: '{"by":"ip"}' });
+  it('auto (the default) falls back to the primary when the self-test fails, says so in one line, and routes every address to its slot', async () => {
+    const f = await startFixture('routing-server.js', {
+      STICKY_WORKERS: String(WORKERS), STICKY_ROUTING: '{"by":"ip"}', [KERNEL_FAULT_ENV]: 'bad-program',
+    });
     try {
       expect((await f.status()).accept).toBe('primary');
+      for (const addr of loopbackAddresses(12)) expect([addr, await slotAt(f, addr)]).toEqual([addr, slotOfAddress(addr, steer)]);
+      const lines = f.stderr().split('\n').filter((l) => l.includes('accepting in the primary'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/accepting in the primary: the self-test failed: a connection from 127\.\S+ reached slot 0, the hash says [12]/);
+    } finally {
+      await f.stop();
+    }
+  });
+});
+
+describe('auto (the default) on Linux', () => {
+  it('takes the kernel and routes every address to the slot primary accept picks', async () => {
+    const f = await startFixture('routing-server.js', { STICKY_WORKERS: String(WORKERS), STICKY_ROUTING: '{"by":"ip"}' });
+    try {
+      expect((await f.status()).accept).toBe('kernel');
       for (const addr of loopbackAddresses(6)) expect(await slotAt(f, addr)).toBe(slotOfAddress(addr, steer));
+      expect(f.stderr()).toBe('');
     } finally {
       await f.stop();
     }

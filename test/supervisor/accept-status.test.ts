@@ -1,6 +1,7 @@
 // `status --json` says who accepts in ip mode, and the supervisor logs once which path and why.
 import { afterAll, describe, expect, it } from 'vitest';
-import { AUTO_PRIMARY_REASON } from '../../src/balancer/kernel/choose-accept.js';
+import { KERNEL_FAULT_ENV } from '../../src/balancer/kernel/socket-calls.js';
+import { slotOfAddress } from '../../src/balancer/kernel/steer-program.js';
 import { get, loopbackAddresses } from '../helpers/clients.js';
 import { killAll } from '../helpers/processes.js';
 import { startSupervisor } from '../helpers/supervisor.js';
@@ -34,15 +35,28 @@ describe('the supervisor reports the accept path', () => {
     expect((await sup.status()).workers.filter((w) => w.state === 'online')).toHaveLength(2);
   });
 
-  it('auto (the default) and "primary" accept in the primary, each said once', async () => {
+  it('auto (the default) takes the kernel; "primary" accepts in the primary; each said once', async () => {
     const auto = await startSupervisor({ workers: 2 });
     const a = await auto.status();
-    expect(a.accept).toBe('primary');
-    expect(a.events!.filter((e) => e.kind === 'accept')).toEqual([expect.objectContaining({ level: 'info', message: `accepting in the primary: ${AUTO_PRIMARY_REASON}` })]);
+    expect(a.accept).toBe('kernel');
+    expect(a.events!.filter((e) => e.kind === 'accept')).toEqual([expect.objectContaining({
+      level: 'info', message: `accepting in the kernel (each worker from its slot socket): self-test passed; 2 sockets on 127.0.0.1:${auto.port}`,
+    })]);
 
     const primary = await startSupervisor({ workers: 2, routing: { ...kernelRouting, accept: 'primary' } });
     const p = await primary.status();
     expect(p.accept).toBe('primary');
     expect(p.events!.filter((e) => e.kind === 'accept')).toEqual([expect.objectContaining({ level: 'info', message: 'accepting in the primary: routing.accept is "primary"' })]);
+  });
+
+  it('auto whose self-test fails accepts in the primary, with one warning saying why, and serves every slot', async () => {
+    const sup = await startSupervisor({ workers: 2 }, { env: { [KERNEL_FAULT_ENV]: 'bad-program' } });
+    const status = await sup.status();
+    expect(status.accept).toBe('primary');
+    const events = status.events!.filter((e) => e.kind === 'accept');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ level: 'warn' });
+    expect(events[0]!.message).toMatch(/^accepting in the primary: the self-test failed: a connection from 127\.\S+ reached slot 0, the hash says 1/);
+    for (const addr of loopbackAddresses(12)) expect([addr, (await get(sup.port, addr)).slot]).toEqual([addr, String(slotOfAddress(addr, { slots: 2, seed: 0 }))]);
   });
 });

@@ -27,6 +27,7 @@ export interface KernelRouterOptions {
 
 export class KernelRouter implements ConnectionRouter {
   private group: ReuseportGroup | undefined;
+  private workersAccept = true;
   private readonly targets: (Target | undefined)[];
   private readonly booting: boolean[];
   /** Per slot, the primary's close-on-exec duplicate it accepts from while the slot has no worker. */
@@ -45,9 +46,13 @@ export class KernelRouter implements ConnectionRouter {
     return this.acceptors.flatMap((a, slot) => (a ? [slot] : []));
   }
 
-  /** Starts steering with `group` (until then it only forwards to the Dispatcher). */
-  activate(group: ReuseportGroup): void {
+  /**
+   * Starts steering with `group` (until then it only forwards to the Dispatcher).
+   * `workersAccept` false (the self-test failed): the primary accepts from every socket.
+   */
+  activate(group: ReuseportGroup, workersAccept = true): void {
     this.group = group;
+    this.workersAccept = workersAccept;
     for (let slot = 0; slot < this.options.slotCount; slot++) this.sync(slot);
   }
 
@@ -98,7 +103,7 @@ export class KernelRouter implements ConnectionRouter {
   private sync(slot: number): void {
     if (!this.group) return;
     const target = this.targets[slot];
-    if (target && !this.given.has(target) && this.options.giveSocket(target, this.group.handle(slot))) this.given.add(target);
+    if (target && this.workersAccept && !this.given.has(target) && this.options.giveSocket(target, this.group.handle(slot))) this.given.add(target);
     // A worker given the socket accepts from it; connections the primary accepted before
     // that go to it by hand-off, so stopping at once loses nothing.
     const primaryAccepts = !this.booting[slot] && !(target && this.given.has(target));
