@@ -10,6 +10,8 @@ import { waitFor } from '../helpers/wait-for.js';
 // Issue 12, finding 1: a worker whose event loop is stuck acked nothing, its slot's
 // connections queued until the shared maxPending was used up, and then every client was
 // reset; nothing noticed the worker was alive but dead, so the outage never ended.
+// Hand-offs and their timeout exist only under primary accept, so these run with
+// routing.accept "primary"; a stopped worker under kernel accept: stuck-worker-kernel.test.ts.
 
 const HANDOFF_TIMEOUT_MS = 1000;
 /** Two sweeps of the hand-off timer, and a loaded machine's scheduling. */
@@ -43,7 +45,7 @@ describe('a worker whose event loop is stuck', () => {
   it('loses its slot to the next one within handoffTimeoutMs, is shown unresponsive, killed and replaced; the healthy slot is served throughout', async () => {
     instance = await startInstance({
       script: APP,
-      routing: { by: 'ip', maxPending: 50 },
+      routing: { by: 'ip', maxPending: 50, accept: 'primary' },
       health: { heartbeatMs: 200, timeoutMs: 4000, handoffTimeoutMs: HANDOFF_TIMEOUT_MS },
     }, 2);
     const { port } = instance;
@@ -111,6 +113,7 @@ describe('a worker whose event loop is stuck', () => {
   it('refuses a hand-off answered late: the worker drops its copy and the client keeps its connection, served by the next slot', async () => {
     instance = await startInstance({
       script: APP,
+      routing: { by: 'ip', accept: 'primary' },
       health: { heartbeatMs: 200, timeoutMs: 30_000, handoffTimeoutMs: HANDOFF_TIMEOUT_MS },
     }, 2);
     const { port } = instance;
