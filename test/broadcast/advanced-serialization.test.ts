@@ -35,21 +35,29 @@ function post(port: number, localAddress: string, forwardedFor: string, body: Bu
 }
 
 // broadcast: 'cluster' switches the cluster channel to serialization: 'advanced' (for
-// Buffers in broadcasts); connection hand-off sends handles with keepOpen on that channel.
+// Buffers in broadcasts); connection hand-off sends handles with keepOpen on that channel, and
+// kernel accept sends each worker its slot's listening socket on it.
 describe("connection hand-off over the cluster channel with serialization: 'advanced'", () => {
   let apps: Instance[] = [];
-  let ipPort: number;
+  const ipPorts = new Map<string, number>();
   let headerPort: number;
 
   beforeAll(async () => {
-    apps = await Promise.all((['ip', 'header'] as const).map((by) => startInstance({
-      name: `advanced-${by}`, script: APP, broadcast: 'cluster', env: { BROADCAST: 'cluster' }, routing: { by },
+    const routings = [{ by: 'ip', accept: 'primary' }, { by: 'ip', accept: 'kernel' }, { by: 'header' }];
+    apps = await Promise.all(routings.map((routing) => startInstance({
+      name: `advanced-${routing.by}-${routing.accept ?? ''}`, script: APP, broadcast: 'cluster', env: { BROADCAST: 'cluster' }, routing,
     }, 2)));
-    [ipPort, headerPort] = apps.map((a) => a.port) as [number, number];
-  }, 30_000);
+    for (const [i, accept] of (['primary', 'kernel'] as const).entries()) {
+      expect(apps[i]!.online.accept).toBe(accept);
+      ipPorts.set(accept, apps[i]!.port);
+    }
+    headerPort = apps[2]!.port;
+    // Three instances of two workers each start at once.
+  }, 45_000);
   afterAll(() => Promise.all(apps.map((a) => a.cleanUp())));
 
-  it(`ip mode: ${ADDRESSES} addresses x ${REQUESTS_EACH} fresh connections, concurrently: every one answered, each address on one worker`, async () => {
+  it.each(['primary', 'kernel'])(`ip mode, %s accept: ${ADDRESSES} addresses x ${REQUESTS_EACH} fresh connections, concurrently: every one answered, each address on one worker`, async (accept) => {
+    const ipPort = ipPorts.get(accept)!;
     const failures: string[] = [];
     const pidsByAddress = new Map<string, Set<number>>();
     await Promise.all(loopbackAddresses(ADDRESSES).map(async (addr) => {

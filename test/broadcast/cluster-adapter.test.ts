@@ -37,6 +37,8 @@ describe.each([
     app = await startInstance({
       name: `broadcast-${broadcast}`, script: APP, broadcast: on ? 'cluster' : false, env: on ? { BROADCAST: 'cluster' } : {},
     }, 2);
+    // The default accept path on Linux: each worker accepts from its slot's socket.
+    expect(app.online.accept).toBe('kernel');
     clients = await connectAll(app.port, on ? 0 : 100);
   }, 30_000);
   afterAll(async () => {
