@@ -131,13 +131,14 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   /**
    * Adds slots up to `count` and forks their workers (returned). The router hears of the
    * new count first: a new slot's keys stay on their previous slot until its worker is
-   * routable, then move (about 1/count of all keys).
+   * routable, then move (about 1/count of all keys). A router that cannot grow (kernel
+   * accept out of descriptors) throws from `resize` before any slot is added.
    */
   grow(count: number): SlotWorker[] {
     const from = this.slots.length;
     if (count <= from) return [];
-    for (let index = from; index < count; index++) this.slots.push(this.newSlot(index));
     this.emit('resize', count);
+    for (let index = from; index < count; index++) this.slots.push(this.newSlot(index));
     return this.slots.slice(from).map((slot) => this.fork(slot));
   }
 
