@@ -196,8 +196,9 @@ export function socketInodes(pid: number): Set<string> {
   return out;
 }
 
-/** Inodes of listening TCP sockets (IPv4 and IPv6) on the machine. */
-export function listeningInodes(): Set<string> {
+/** Inodes of listening TCP sockets (IPv4 and IPv6) on the machine, or only those on `port`. */
+export function listeningInodes(port?: number): Set<string> {
+  const hexPort = port === undefined ? undefined : port.toString(16).toUpperCase().padStart(4, '0');
   const out = new Set<string>();
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
@@ -208,7 +209,7 @@ export function listeningInodes(): Set<string> {
     }
     for (const line of text.split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
-      if (cols[3] === '0A') out.add(cols[9]!);
+      if (cols[3] === '0A' && (hexPort === undefined || cols[1]!.endsWith(`:${hexPort}`))) out.add(cols[9]!);
     }
   }
   return out;
