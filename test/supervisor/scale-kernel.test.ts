@@ -183,4 +183,52 @@ describe('sticky scale under kernel accept', () => {
       for (const t of clients) t.socket.close();
     }
   }, 240_000);
+
+  it('a scale up whose new worker crashes at boot goes back to 2 without moving or failing a request', async () => {
+    const sup = await startSupervisor({
+      workers: 2,
+      routing: { by: 'ip', seed: 0, ipv4Prefix: 32, ipv6Prefix: 128, maxPending: 10_000, accept: 'kernel' },
+      env: { CRASH_SLOT: '2' },
+      reload: { drainTimeoutMs: 1500 },
+    });
+    const pids = (await sup.status()).workers.map((w) => w.pid);
+    const served = new Map<string, Served[]>(SENDERS.map((a) => [a, []]));
+    const errors: string[] = [];
+    let running = true;
+    const senders = SENDERS.map(async (addr) => {
+      while (running) {
+        try {
+          served.get(addr)!.push(await get(sup.port, addr));
+        } catch (err) {
+          errors.push(`${addr}: ${String(err)}`);
+        }
+      }
+    });
+    try {
+      await waitFor(() => SENDERS.every((a) => served.get(a)!.length > 0), 10_000, 'traffic from every address');
+      const c = await sup.control();
+      let reply;
+      try {
+        reply = await c.request('scale', undefined, { workers: 3 });
+      } finally {
+        c.close();
+      }
+      expect(reply).toMatchObject({ ok: false, error: { code: 'STICKY_SCALE', message: expect.stringContaining('crashing on purpose in slot 2') } });
+      const status = await sup.status();
+      expect(status.accept).toBe('kernel');
+      expect(status.workers.map((w) => [w.slot, w.pid, w.state])).toEqual([[0, pids[0], 'online'], [1, pids[1], 'online']]);
+      await waitFor(() => listeningInodes(sup.port).size === 2, 15_000, 'the added socket out of the group');
+      const after = SENDERS.map((a) => served.get(a)!.length);
+      await waitFor(() => SENDERS.every((a, i) => served.get(a)!.length > after[i]! + 2), 20_000, 'traffic after the failed scale');
+    } finally {
+      running = false;
+      await Promise.all(senders);
+    }
+    expect(errors).toEqual([]);
+    // While slot 2 was in the program without a worker, the primary handed its addresses to their slot under 2.
+    for (const [addr, list] of served) {
+      const slot = slotUnder(addr, 2);
+      expect([addr, [...new Set(list.map((s) => `${s.slot}/${s.pid}`))]]).toEqual([addr, [`${slot}/${pids[slot]}`]]);
+    }
+  }, 120_000);
 });
