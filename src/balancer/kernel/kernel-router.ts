@@ -17,7 +17,7 @@ import type { NativeHandle } from '../../ipc/handoff.js';
 import { hashKey } from '../../routing/hash.js';
 import { peerKey, type PrefixOptions } from '../../routing/address.js';
 import type { ReuseportGroup } from './reuseport-group.js';
-import { openTcpConnection, openTcpHandle, type TcpHandle } from './tcp-handle.js';
+import { openTcpHandle, type TcpHandle } from './tcp-handle.js';
 
 export interface KernelRouterOptions {
   slotCount: number;
@@ -73,18 +73,22 @@ export class KernelRouter implements ConnectionRouter {
 
   markBooting(slot: number): void {
     this.dispatcher.markBooting(slot);
+    if (slot >= this.slotCount) return;
     this.booting[slot] = true;
     this.sync(slot);
   }
 
   stopBooting(slot: number): void {
     this.dispatcher.stopBooting(slot);
+    if (slot >= this.slotCount) return;
     this.booting[slot] = false;
     this.sync(slot);
   }
 
   setTarget(target: Target): void {
     this.dispatcher.setTarget(target);
+    // A removed slot's socket is only the primary's to accept from, until it leaves the group.
+    if (target.slot >= this.slotCount) return;
     // A slot's first target ends its boot (as the Dispatcher does; the pool emits no
     // bootEnded then): left set, the slot's socket had no acceptor once that worker died.
     this.booting[target.slot] = false;
@@ -157,14 +161,7 @@ export class KernelRouter implements ConnectionRouter {
     while (group.size > this.slotCount && group.size > group.steered) {
       const slot = group.size - 1;
       this.stopAccepting(slot);
-      for (const fd of group.removeLast()) {
-        const handle = openTcpConnection(fd);
-        if (typeof handle === 'number') {
-          this.options.onError?.(slot, new Error(`a connection queued on removed slot ${slot} could not be opened (uv error ${handle})`));
-          continue;
-        }
-        this.route(handle as unknown as NativeHandle);
-      }
+      for (const connection of group.removeLast()) this.route(connection as unknown as NativeHandle);
     }
     this.acceptors.length = group.size;
   }

@@ -9,7 +9,7 @@ import { BPF, type Insn } from './cbpf.js';
 import { LINUX, kernelFault, type SocketCalls } from './socket-calls.js';
 import { SOCKADDR_MAX, decodeSockaddr, encodeSockaddr, type Endpoint } from './sockaddr.js';
 import { steeringProgram, type SteerOptions } from './steer-program.js';
-import { openTcpHandle, type TcpHandle } from './tcp-handle.js';
+import { openTcpConnection, openTcpHandle, type TcpHandle } from './tcp-handle.js';
 
 export interface GroupOptions extends SteerOptions {
   /** An IP literal; '::' is dual-stack unless ipv6Only. */
@@ -129,21 +129,23 @@ export class ReuseportGroup {
 
   /**
    * Takes the last socket out of the group; only one the program no longer steers to. Its
-   * queued connections are accepted here and returned (descriptors, close-on-exec) for the
-   * caller to route; then shutdown(SHUT_RD) unhashes it at once, whoever else still holds a
+   * queued connections are accepted here and returned (handles, as the primary's accept
+   * makes them) for the caller to route; then shutdown(SHUT_RD) unhashes it at once, whoever else still holds a
    * copy (a worker that has not closed its own yet), so the next socket a grow opens takes
    * this index. Only the last: the kernel fills a hole with its last socket.
    */
-  removeLast(): number[] {
+  removeLast(): TcpHandle[] {
     this.assertOpen();
     const slot = this.handles.length - 1;
     if (slot < this.steeredSlots) throw new Error(`slot ${slot}'s socket is still steered to; resize the group first`);
     const handle = this.handles[slot]!;
-    const queued: number[] = [];
+    const queued: TcpHandle[] = [];
     for (;;) {
       const fd = this.calls.acceptCloexec(handle.fd);
       if (fd < 0) break;
-      queued.push(fd);
+      const connection = openTcpConnection(fd);
+      if (typeof connection === 'number') this.calls.close(fd);
+      else queued.push(connection);
     }
     this.calls.shutdown(handle.fd, LINUX.SHUT_RD);
     this.handles.pop();

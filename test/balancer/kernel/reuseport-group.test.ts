@@ -227,7 +227,7 @@ describe('resizing a reuseport group', () => {
     expect(swept).toHaveLength(1);
     // The swept descriptor is the waiting client's connection, whole.
     const reply = new Promise<string>((resolve) => waiting.setEncoding('utf8').once('data', resolve));
-    const taken = new Socket({ fd: swept[0]!, readable: true, writable: true });
+    const taken = new Socket({ handle: swept[0], readable: true, writable: true } as ConstructorParameters<typeof Socket>[0]);
     expect(taken.remoteAddress).toBe(source);
     taken.end('swept');
     expect(await reply).toBe('swept');
