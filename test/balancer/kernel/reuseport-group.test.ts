@@ -264,4 +264,19 @@ describe('resizing a reuseport group', () => {
     expect([g.size, g.steered]).toEqual([3, 3]);
     await expectSteeredOver(g, 3);
   });
+
+  it("grows and shrinks a dual-stack '::' group: IPv4 and IPv6 sources follow the count", async () => {
+    const g = await openAnswering({ host: '::', slots: 2, seed });
+    g.resize(3);
+    servers.push(await answerSlot(g, 2));
+    for (const slots of [3, 2]) {
+      if (slots === 2) g.resize(2);
+      expect(await slotReached('::1', g.address.port, '::1')).toBe(slotOfAddress('::1', { slots, seed }));
+      for (const source of SOURCES.slice(0, 20)) {
+        expect([source, await slotReached('127.0.0.1', g.address.port, source)]).toEqual([source, slotOfAddress(source, { slots, seed })]);
+      }
+    }
+    expect(g.removeLast()).toEqual([]);
+    expect(g.size).toBe(2);
+  });
 });
