@@ -7,17 +7,19 @@
 // falls its addresses over to their previous slot and back.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Socket as ClientSocket } from 'socket.io-client';
-import { slotOfAddress } from '../../src/balancer/kernel/steer-program.js';
+import { MAX_STEER_SLOTS, slotOfAddress } from '../../src/balancer/kernel/steer-program.js';
 import type { StatusSnapshot } from '../../src/control/protocol.js';
 import { get, loopbackAddresses, pollingClient, whoami, type Served } from '../helpers/clients.js';
 import { runCli } from '../helpers/cli.js';
-import { isAlive, killAll, listeningInodes, tryKill } from '../helpers/processes.js';
+import { isAlive, killAll, listeningPorts, tryKill } from '../helpers/processes.js';
 import { startSupervisor } from '../helpers/supervisor.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const SENDERS = loopbackAddresses(18, 10);
 const CLIENTS = loopbackAddresses(18, 40);
 const slotUnder = (addr: string, slots: number): number => slotOfAddress(addr, { slots, seed: 0 });
+/** Listening sockets on `port`: one per socket in the reuseport group. */
+const listenersOn = (port: number): number => [...listeningPorts().values()].filter((p) => p === port).length;
 
 interface Answer extends Served {
   startedAt: number;
@@ -109,7 +111,7 @@ describe('sticky scale under kernel accept', () => {
       expect(status3.workers.map((w) => [w.slot, w.state])).toEqual([[0, 'online'], [1, 'online'], [2, 'online']]);
       const three = online(status3);
       // One socket per slot in the group: the one a grow appended, none left over.
-      expect(listeningInodes(sup.port).size).toBe(3);
+      expect(listenersOn(sup.port)).toBe(3);
       expect(three.slice(0, 2)).toEqual(two);
       expectSettled(between(t0, upAt), 2, two);
       // While the scale ran, an address was served by its old slot or, once it moved, the new one.
@@ -154,7 +156,7 @@ describe('sticky scale under kernel accept', () => {
       const downDone = Date.now();
       await enough(downDone, 3, 'traffic from every address on 2 workers again');
       // After the grace period the removed slot's socket leaves the group.
-      await waitFor(() => listeningInodes(sup.port).size === 2, 15_000, 'two listening sockets on the port');
+      await waitFor(() => listenersOn(sup.port) === 2, 15_000, 'two listening sockets on the port');
       const status2 = JSON.parse((await cli(['status', '--json'])).stdout) as StatusSnapshot;
       expect(status2.accept).toBe('kernel');
       expect(status2.workers.map((w) => [w.slot, w.pid, w.state])).toEqual([[0, two[0], 'online'], [1, two[1], 'online']]);
@@ -184,7 +186,7 @@ describe('sticky scale under kernel accept', () => {
     }
   }, 240_000);
 
-  it('a scale up whose new worker crashes at boot goes back to 2 without moving or failing a request', async () => {
+  it('a scale up whose new worker crashes at boot goes back to 2 without moving or failing a request; past one program\'s reach scale is refused', async () => {
     const sup = await startSupervisor({
       workers: 2,
       routing: { by: 'ip', seed: 0, ipv4Prefix: 32, ipv6Prefix: 128, maxPending: 10_000, accept: 'kernel' },
@@ -217,7 +219,20 @@ describe('sticky scale under kernel accept', () => {
       const status = await sup.status();
       expect(status.accept).toBe('kernel');
       expect(status.workers.map((w) => [w.slot, w.pid, w.state])).toEqual([[0, pids[0], 'online'], [1, pids[1], 'online']]);
-      await waitFor(() => listeningInodes(sup.port).size === 2, 15_000, 'the added socket out of the group');
+      await waitFor(() => listenersOn(sup.port) === 2, 15_000, 'the added socket out of the group');
+      // Past what one program can steer, scale is refused and changes nothing.
+      const c2 = await sup.control();
+      try {
+        const big = await c2.request('scale', undefined, { workers: MAX_STEER_SLOTS + 1 });
+        expect(big).toMatchObject({ ok: false, error: {
+          code: 'STICKY_SCALE',
+          message: `cannot scale to ${MAX_STEER_SLOTS + 1} workers under kernel accept: a reuseport program steers 1 to ${MAX_STEER_SLOTS} slots, not ${MAX_STEER_SLOTS + 1}`,
+        } });
+      } finally {
+        c2.close();
+      }
+      expect((await sup.status()).workers.map((w) => [w.slot, w.pid, w.state])).toEqual([[0, pids[0], 'online'], [1, pids[1], 'online']]);
+      expect(listenersOn(sup.port)).toBe(2);
       const after = SENDERS.map((a) => served.get(a)!.length);
       await waitFor(() => SENDERS.every((a, i) => served.get(a)!.length > after[i]! + 2), 20_000, 'traffic after the failed scale');
     } finally {
