@@ -41,7 +41,6 @@ export const RETIRE_GRACE_MS = 3_000;
 
 export class KernelRouter implements ConnectionRouter {
   private group: ReuseportGroup | undefined;
-  private slotCount: number;
   private readonly targets: (Target | undefined)[];
   private readonly booting: boolean[];
   /**
@@ -52,6 +51,8 @@ export class KernelRouter implements ConnectionRouter {
   private retireTimer: NodeJS.Timeout | undefined;
   private readonly given = new WeakSet<Target>();
   private readonly peer: { address?: string } = {};
+  /** Slots the pool has now (`sticky scale` changes it); the group may hold more sockets while removed ones leave. */
+  private slotCount: number;
 
   constructor(private readonly dispatcher: Dispatcher, private readonly options: KernelRouterOptions) {
     this.slotCount = options.slotCount;
