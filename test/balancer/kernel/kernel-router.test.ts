@@ -202,4 +202,28 @@ describe('kernel router', () => {
       for (const source of sourcesOf(slot, 2)) expect(await answer('127.0.0.1', port, source)).toBe(`kernel ${slot}`);
     }
   });
+
+  it('scales 3 -> 2 -> 3 within the grace period: slot 2 takes its leaving socket back, nothing is reset', async () => {
+    const { port, router } = setUp(60_000);
+    for (const w of workers) router.setTarget(w);
+    await Promise.all(listening.splice(0));
+    router.removeTarget(workers[2]!);
+    await closeServer(workers[2]!.acceptor!);
+    router.resize(2);
+    router.resize(3);
+    // No worker in slot 2 yet: the primary accepts from its socket for the key's slot under 2.
+    expect(router.primaryAccepting).toEqual([2]);
+    const [source] = sourcesOf(2, 1);
+    expect(await answer('127.0.0.1', port, source!)).toBe('');
+    const fallback = slotOfAddress(source!, { slots: 2, seed: 0 });
+    await waitFor(() => workers[fallback]!.handedOff.includes(source!), 5_000, `${source} handed to slot ${fallback}`);
+    const again = Object.assign(new FakeWorker(2), { router });
+    workers.push(again);
+    router.setTarget(again);
+    await Promise.all(listening.splice(0));
+    expect(router.primaryAccepting).toEqual([]);
+    for (const slot of [0, 1, 2]) {
+      for (const s of sourcesOf(slot, 2)) expect(await answer('127.0.0.1', port, s)).toBe(`kernel ${slot}`);
+    }
+  });
 });
