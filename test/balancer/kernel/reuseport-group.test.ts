@@ -279,4 +279,15 @@ describe('resizing a reuseport group', () => {
     expect(g.removeLast()).toEqual([]);
     expect(g.size).toBe(2);
   });
+
+  it('grows from one socket (a program that always answers 0) and shrinks back to it', async () => {
+    const g = await openAnswering({ host: HOST, slots: 1, seed });
+    g.resize(2);
+    servers.push(await answerSlot(g, 1));
+    await expectSteeredOver(g, 2);
+    g.resize(1);
+    await expectSteeredOver(g, 1);
+    expect(g.removeLast()).toEqual([]);
+    expect([g.size, g.steered]).toEqual([1, 1]);
+  });
 });
