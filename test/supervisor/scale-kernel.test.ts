@@ -130,9 +130,12 @@ describe('sticky scale under kernel accept', () => {
       }, 30_000, 'slot 2 back with a new worker');
       const backAt = Date.now();
       // While slot 2 had no worker, its addresses were served by their previous slot.
+      let fellOver = 0;
       for (const [addr, list] of between(deadAt, backAt)) {
         for (const s of list) expect([addr, slotUnder(addr, 2), slotUnder(addr, 3)]).toContain(Number(s.slot));
+        if (slotUnder(addr, 3) === 2) fellOver += list.filter((s) => Number(s.slot) === slotUnder(addr, 2)).length;
       }
+      expect(fellOver).toBeGreaterThan(0);
       const pids3 = [three[0]!, three[1]!, back];
       await enough(backAt, 3, 'traffic from every address on 3 workers');
       const clientsOnThree = await waitFor(async () => {
