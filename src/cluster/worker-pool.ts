@@ -72,7 +72,10 @@ export interface PoolEvents {
   unroutable: [SlotWorker];
   /** The worker took (ok) or refused hand-off `id`. */
   ack: [SlotWorker, id: number, ok: boolean];
-  /** The slot count changed (`sticky scale`): keys hash over `count` slots from now on. */
+  /**
+   * The slot count changes (`sticky scale`): keys hash over `count` slots from now on. On a
+   * grow it comes before the slots are added, and a listener that throws refuses the grow.
+   */
   resize: [count: number];
   fork: [SlotWorker];
   online: [SlotWorker];
