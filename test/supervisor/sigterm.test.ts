@@ -10,7 +10,10 @@ describe('SIGTERM and SIGINT to the primary', () => {
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`${signal}: lets in-flight requests finish, drains every worker, removes the control socket and exits 0`, async () => {
-      const sup = await startSupervisor();
+      // The drain must outlast the slow request whenever the signal comes: with the test
+      // config's 2 s, a signal sent soon after adoption (the worker reports active connections
+      // each second) cut the 2.5 s request at the drain timeout ('socket hang up').
+      const sup = await startSupervisor({ reload: { drainTimeoutMs: 10_000 } });
       const pids = onlinePids(await sup.status());
       expect(existsSync(sup.socketPath)).toBe(true);
       const inFlight = get(sup.port, '127.0.0.2', { path: '/slow?ms=2500' });
