@@ -1,4 +1,4 @@
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import { DEFAULTS } from '../config/schema.js';
 import { slotEnv } from '../ipc/env.js';
