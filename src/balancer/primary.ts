@@ -1,9 +1,9 @@
-import { Server, type Socket } from 'node:net';
-import type { NativeHandle } from '../ipc/handoff.js';
+import { Server, Socket } from 'node:net';
+import type { Connection, NativeHandle } from '../ipc/handoff.js';
 import { Dispatcher } from './dispatcher.js';
 import { hashKey } from '../routing/hash.js';
 import { addressKey, peerKey, type PrefixOptions } from '../routing/address.js';
-import { PreambleReaders, headerDecoders, proxyProtocolDecoder, type Decision } from './preamble-reader.js';
+import { PreambleReaders, headerDecoders, isReadableHandle, proxyProtocolDecoder, type Decision } from './preamble-reader.js';
 import { RejectLog, stderrLogger, type WarnLogger } from './reject-log.js';
 import { PROXY_PREAMBLE_TIMEOUT_MS, prefixOf, resolveRouting, type ResolvedRouting } from '../routing/options.js';
 import type { RoutingConfig } from '../config/types.js';
@@ -40,12 +40,14 @@ export class BalancerServer extends Server {
   private readonly seed: number;
   private readonly readers: PreambleReaders | undefined;
   private readonly rejectLog: RejectLog;
+  /** getpeername's out-parameter, reused: one object per connection was measurable. */
+  private readonly peer: { address?: string } = {};
 
   constructor(options: BalancerOptions) {
     const routing = resolveRouting(options.routing, {
       seed: options.seed, ipv4Prefix: options.ipv4Prefix, ipv6Prefix: options.ipv6Prefix, maxPending: options.maxPending,
     });
-    // highWaterMark 0 makes the handle stop after every chunk it reads (see PreambleReaders).
+    // highWaterMark 0 makes the handle stop after every chunk it reads (PreambleReaders' Socket path).
     super(routing.by === 'ip' ? { pauseOnConnect: true } : { pauseOnConnect: true, highWaterMark: 0 });
     this.routing = routing;
     this.seed = routing.seed;
@@ -57,15 +59,15 @@ export class BalancerServer extends Server {
       maxPending: routing.maxPending,
       onReject: (reason) => this.rejectLog.record(reason, `over ${reason} (${routing.maxPending}) connections waiting`, undefined),
     });
+    this.on('listening', () => this.takeRawHandles());
     if (routing.by === 'ip') {
       this.on('connection', this.route);
-      this.on('listening', () => this.takeRawHandles());
       return;
     }
     const prefix = this.prefix;
     const handlers = {
-      onRoute: (socket: Socket, data: Buffer, d: RouteDecision) => this.routeRead(socket, data, d),
-      onReject: (socket: Socket, why: string, detail: string) => this.countReject(socket, why, detail),
+      onRoute: (conn: Connection, data: Buffer, d: RouteDecision) => this.routeRead(conn, data, d),
+      onReject: (conn: Connection, why: string, detail: string) => this.countReject(conn, why, detail),
     };
     this.readers = new PreambleReaders(routing.by === 'header'
       ? { ...handlers, timeoutMs: routing.headerTimeoutMs, answerHttp: true, decoder: headerDecoders({ ...routing, ...prefix }) }
@@ -84,22 +86,41 @@ export class BalancerServer extends Server {
   }
 
   /**
-   * ip mode reads no byte, so the primary needs no Socket: it takes the accepted handle the
-   * way Node's round-robin cluster does (round_robin_handle.js sets the listening handle's
-   * onconnection), reads the peer address from it and sends it on. Building and destroying a
-   * paused Socket per connection was a third of the primary's CPU per connection.
+   * The primary needs no Socket per connection: it takes the accepted handle the way Node's
+   * round-robin cluster does (round_robin_handle.js sets the listening handle's onconnection).
+   * In ip mode it reads the peer address from it and sends it on; in header and PROXY modes
+   * it reads the handle's bytes itself (PreambleReaders.readHandle). Building and destroying
+   * a Socket per connection was a third of the primary's CPU per connection in ip mode, and
+   * more with the stream reads of the other modes. Where a handle cannot be taken that way,
+   * the original onconnection builds the Socket and the 'connection' listener takes over.
    */
   private takeRawHandles(): void {
     const listening = (this as unknown as { _handle: ListenHandle | null })._handle;
     if (!listening || typeof listening.onconnection !== 'function') return;
     const accept = listening.onconnection;
-    const peer: { address?: string } = {};
+    const readers = this.readers;
+    if (readers === undefined) {
+      listening.onconnection = (err: number, handle: NativeHandle | undefined) => {
+        if (err || !handle) return accept.call(listening, err, handle);
+        this.dispatcher.dispatch(handle, hashKey(this.peerKeyOf(handle), this.seed));
+      };
+      return;
+    }
     listening.onconnection = (err: number, handle: NativeHandle | undefined) => {
-      if (err || !handle) return accept.call(listening, err, handle);
-      peer.address = undefined;
-      handle.getpeername(peer);
-      this.dispatcher.dispatch(handle, hashKey(peerKey(peer.address, this.prefix) ?? '', this.seed));
+      if (err || !handle || !isReadableHandle(handle)) return accept.call(listening, err, handle);
+      if (this.pendingCount >= this.routing.maxPending) {
+        this.dispatcher.reject(handle, 'maxPending');
+        return;
+      }
+      readers.readHandle(handle);
     };
+  }
+
+  private peerKeyOf(handle: NativeHandle): string {
+    const peer = this.peer;
+    peer.address = undefined;
+    handle.getpeername(peer);
+    return peerKey(peer.address, this.prefix) ?? '';
   }
 
   /** The public path, used only when the listening handle's onconnection cannot be taken. */
@@ -115,16 +136,16 @@ export class BalancerServer extends Server {
     this.readers!.read(socket);
   }
 
-  private routeRead(socket: Socket, data: Buffer, d: RouteDecision): void {
-    const key = d.key ?? addressKey(socket.remoteAddress, this.prefix) ?? '';
+  private routeRead(conn: Connection, data: Buffer, d: RouteDecision): void {
+    const key = d.key ?? (conn instanceof Socket ? addressKey(conn.remoteAddress, this.prefix) ?? '' : this.peerKeyOf(conn));
     // Only header-mode workers compare keys (misrouting); PROXY mode's key stays here.
     const extras = this.routing.by === 'header' ? { data, key } : { data, remote: d.remote };
-    this.dispatcher.dispatch(socket, hashKey(key, this.seed), extras);
+    this.dispatcher.dispatch(conn, hashKey(key, this.seed), extras);
   }
 
-  private countReject(socket: Socket, why: string, detail: string): void {
+  private countReject(conn: Connection, why: string, detail: string): void {
     this.dispatcher.rejected++;
-    this.rejectLog.record(why, detail, socket.remoteAddress);
+    this.rejectLog.record(why, detail, remoteAddressOf(conn));
   }
 
   /** Stops accepting and closes every connection not handed off yet; then as net.Server#close. */
@@ -138,6 +159,13 @@ export class BalancerServer extends Server {
 }
 
 type RouteDecision = Extract<Decision, { kind: 'route' }>;
+
+function remoteAddressOf(conn: Connection): string | undefined {
+  if (conn instanceof Socket) return conn.remoteAddress;
+  const peer: { address?: string } = {};
+  conn.getpeername(peer);
+  return peer.address;
+}
 
 /** Bound on a PROXY v2 preamble with its TLVs. */
 const PROXY_PREAMBLE_MAX_BYTES = 16_384;

@@ -72,7 +72,8 @@ export class HeadParser {
   private nameIndex = 0;
   private nameMatches = true;
   private capturing = false;
-  private value: number[] = [];
+  /** The wanted header's value so far, latin1 (one char per byte), built from slices of each chunk. */
+  private value = '';
   private readonly values: string[] = [];
   private readonly wanted: Uint8Array;
 
@@ -82,6 +83,8 @@ export class HeadParser {
   }
 
   push(chunk: Buffer): HeadResult {
+    // Where the captured value starts in this chunk (it may have begun in an earlier one).
+    let valueStart = 0;
     for (let i = 0; i < chunk.length; i++) {
       if (++this.bytes > this.maxHeaderBytes) {
         return { state: 'error', status: 431, reason: `request head over ${this.maxHeaderBytes} bytes` };
@@ -121,14 +124,16 @@ export class HeadParser {
         case S.Name:
           if (c === 0x3a) {
             this.capturing = this.nameMatches && this.nameIndex === this.wanted.length && this.lines <= MAX_HEADER_LINES;
+            valueStart = i + 1;
             this.state = S.Value;
           } else if (TCHAR[c] === 0) return notHttp('header name');
           else this.matchName(c);
           break;
         case S.Value:
-          if (c === 0x0d) this.state = S.ValueLf;
-          else if ((c < 0x20 && c !== 0x09) || c === 0x7f) return notHttp('header value');
-          else if (this.capturing) this.value.push(c);
+          if (c === 0x0d) {
+            if (this.capturing) this.value += chunk.toString('latin1', valueStart, i);
+            this.state = S.ValueLf;
+          } else if ((c < 0x20 && c !== 0x09) || c === 0x7f) return notHttp('header value');
           break;
         case S.ValueLf:
           if (c !== 0x0a) return notHttp('line end');
@@ -139,6 +144,7 @@ export class HeadParser {
           return this.done();
       }
     }
+    if (this.state === S.Value && this.capturing) this.value += chunk.toString('latin1', valueStart);
     return MORE;
   }
 
@@ -155,8 +161,8 @@ export class HeadParser {
 
   private endLine(): void {
     if (this.capturing) {
-      this.values.push(Buffer.from(this.value).toString('latin1').trim());
-      this.value = [];
+      this.values.push(this.value.trim());
+      this.value = '';
       this.capturing = false;
     }
     this.state = S.LineStart;

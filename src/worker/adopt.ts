@@ -6,7 +6,7 @@ import { ConnectionTracker } from './connection-tracker.js';
 import { KeepAliveEnder } from './keep-alive.js';
 import { headerRoutingFromEnv, MisrouteCheck } from './misroute.js';
 import { RemoteOverrides } from './remote-override.js';
-import { replay, type SyncOptions } from './replay.js';
+import { handedBytes, replay, type SyncOptions } from './replay.js';
 import { noop } from '../util/noop.js';
 
 export interface AdoptOptions {
@@ -112,7 +112,7 @@ function onConnection(state: Adopted, msg: ConnMessage, socket: Socket | undefin
   state.tracker.add(socket);
   if (msg.remote) state.remotes.apply(socket, msg.remote);
   if (msg.key !== undefined) state.misroute?.remember(socket, msg.key);
-  replay(state.server, socket, msg.data, options.sync);
+  replay(state.server, socket, handedBytes(msg), options.sync);
 }
 
 /** In ip mode the primary sends the raw TCP handle; wrap it the way net.Server would. */

@@ -1,9 +1,11 @@
 import { once } from 'node:events';
-import { connect, Server, type AddressInfo, type Socket } from 'node:net';
+import { connect, Server, Socket, type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  headerDecoders, PreambleReaders, proxyProtocolDecoder, type Decision, type PreambleDecoder, type PreambleReaderOptions,
+  headerDecoders, isReadableHandle, PreambleReaders, proxyProtocolDecoder,
+  type Decision, type PreambleDecoder, type PreambleReaderOptions, type ReadableHandle,
 } from '../../src/balancer/preamble-reader.js';
+import type { Connection } from '../../src/ipc/handoff.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 type Route = Extract<Decision, { kind: 'route' }>;
@@ -21,23 +23,36 @@ class ScriptedDecoder implements PreambleDecoder {
 }
 
 interface Outcome {
-  routed: { socket: Socket; data: Buffer; decision: Route; readableLength: number }[];
+  routed: { conn: Connection; data: Buffer; decision: Route; readableLength: number }[];
   rejected: { why: string; detail: string }[];
 }
 
-/** The primary's side of the seam: a paused server at highWaterMark 0, as BalancerServer runs it. */
+type Accepted = Socket | ReadableHandle;
+type Path = 'handle' | 'socket';
+
+/** Whether the primary still holds the connection open. */
+function isOpen(conn: Connection): boolean {
+  return conn instanceof Socket ? !conn.destroyed : (conn as unknown as { fd: number }).fd >= 0;
+}
+
+/**
+ * The primary's side of the seam, as BalancerServer runs it: the accepted handle read
+ * directly (`handle`), or a paused Socket at highWaterMark 0 (`socket`, the fallback).
+ */
 class Harness {
   readonly server = new Server({ pauseOnConnect: true, highWaterMark: 0 });
   readonly outcome: Outcome = { routed: [], rejected: [] };
   readonly decoders: PreambleDecoder[] = [];
-  readonly accepted: Socket[] = [];
+  readonly accepted: Accepted[] = [];
   readers!: PreambleReaders;
+
+  constructor(private readonly path: Path) {}
 
   async start(options: Partial<PreambleReaderOptions> & { decoder(): PreambleDecoder }): Promise<void> {
     this.readers = new PreambleReaders({
       timeoutMs: 10_000,
       answerHttp: true,
-      onRoute: (socket, data, decision) => this.outcome.routed.push({ socket, data, decision, readableLength: socket.readableLength }),
+      onRoute: (conn, data, decision) => this.outcome.routed.push({ conn, data, decision, readableLength: conn instanceof Socket ? conn.readableLength : 0 }),
       onReject: (_socket, why, detail) => this.outcome.rejected.push({ why, detail }),
       ...options,
       decoder: () => {
@@ -52,6 +67,14 @@ class Harness {
     });
     this.server.listen(0, '127.0.0.1');
     await once(this.server, 'listening');
+    if (this.path === 'socket') return;
+    const listening = (this.server as unknown as { _handle: { onconnection: (err: number, h: ReadableHandle) => void } })._handle;
+    listening.onconnection = (err, handle) => {
+      if (err) return;
+      expect(isReadableHandle(handle)).toBe(true);
+      this.accepted.push(handle);
+      this.readers.readHandle(handle);
+    };
   }
 
   /** A client whose bytes from the server and close are collected. */
@@ -69,18 +92,22 @@ class Harness {
   }
 
   async stop(): Promise<void> {
-    for (const s of this.accepted) s.destroy();
+    this.readers.closeAll();
+    for (const c of this.accepted) {
+      if (c instanceof Socket) c.destroy();
+      else if (isOpen(c)) c.close();
+    }
     this.server.close();
   }
 }
 
-let h: Harness;
-beforeEach(() => {
-  h = new Harness();
-});
-afterEach(() => h.stop());
+describe.each(['handle', 'socket'] as const)('PreambleReaders reading the accepted %s', (path) => {
+  let h: Harness;
+  beforeEach(() => {
+    h = new Harness(path);
+  });
+  afterEach(() => h.stop());
 
-describe('PreambleReaders', () => {
   it('routes once the decoder knows, with every byte read across partial reads', async () => {
     await h.start({ decoder: () => new ScriptedDecoder(6, () => ({ kind: 'route', key: 'k' })) });
     const c = await h.client();
@@ -95,8 +122,25 @@ describe('PreambleReaders', () => {
     // Nothing left in the primary's buffer to be lost at hand-off, and the reader let go.
     expect(r!.readableLength).toBe(0);
     expect(h.readers.size).toBe(0);
-    expect(r!.socket.destroyed).toBe(false);
+    expect(isOpen(r!.conn)).toBe(true);
     expect(h.outcome.rejected).toEqual([]);
+  });
+
+  it('hands over the bytes a read brought past the key, and leaves every later byte in the kernel', async () => {
+    await h.start({ decoder: () => new ScriptedDecoder(3, () => ({ kind: 'route', key: 'k' })) });
+    const c = await h.client();
+    c.socket.write('abcdef');
+    await waitFor(() => h.outcome.routed.length === 1, 5000, 'the route');
+    const { conn, data } = h.outcome.routed[0]!;
+    expect(data.toString()).toBe('abcdef');
+    c.socket.write('later');
+    // Whoever reads the connection next (the worker) gets exactly what the primary did not.
+    const next = conn instanceof Socket ? conn : new Socket({ handle: conn } as ConstructorParameters<typeof Socket>[0]);
+    let rest = '';
+    next.on('data', (d: Buffer) => (rest += d.toString()));
+    next.resume();
+    await waitFor(() => rest === 'later', 5000, 'the later bytes');
+    next.destroy();
   });
 
   it('drops the skipped preamble bytes from what it hands over', async () => {
@@ -182,7 +226,7 @@ describe('PreambleReaders', () => {
     await waitFor(() => (h.decoders[0] as ScriptedDecoder).seen === 4, 5000, 'the part');
     c.socket.destroy();
     await waitFor(() => h.readers.size === 0, 5000, 'the reader to let go');
-    expect(h.accepted[0]!.destroyed).toBe(true);
+    expect(isOpen(h.accepted[0]!)).toBe(false);
     expect(h.outcome).toEqual({ routed: [], rejected: [] });
   });
 
