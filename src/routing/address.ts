@@ -10,21 +10,25 @@ export interface PrefixOptions {
 const MAPPED_PREFIX = '::ffff:';
 
 export function parseIPv4(s: string): number | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
+  // A scan, not split('.'): this runs once per request in header mode.
   let n = 0;
-  for (const p of parts) {
-    if (p.length === 0 || p.length > 3) return null;
-    let v = 0;
-    for (let i = 0; i < p.length; i++) {
-      const c = p.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) return null;
-      v = v * 10 + c;
+  let v = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i === s.length ? 0x2e : s.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || v > 255 || ++parts > 4) return null;
+      n = n * 256 + v;
+      v = 0;
+      digits = 0;
+    } else {
+      const d = c - 48;
+      if (d < 0 || d > 9 || ++digits > 3) return null;
+      v = v * 10 + d;
     }
-    if (v > 255) return null;
-    n = n * 256 + v;
   }
-  return n >>> 0;
+  return parts === 4 ? n >>> 0 : null;
 }
 
 export function formatIPv4(n: number): string {
