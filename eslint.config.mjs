@@ -11,6 +11,7 @@ export default tseslint.config(
       'coverage/**',
       'node_modules/**',
       'bench/out/**',
+      'test-artifacts/**',
       '.pack/**',
       // Checked by attw on the packed tarball (npm run check:package).
       'esm/*.d.mts',

@@ -22,11 +22,10 @@ export default defineConfig({
       reporter: ['text-summary', ['json', { file: 'in-process.json' }]],
       reportsDirectory: 'coverage/vitest',
       reportOnFailure: true,
-      // What `vitest run --coverage` (npm test) sees: the code the test workers import. Lines
-      // run only in spawned processes count in `npm run coverage:all`. A floor under what
-      // test/unit alone covers (37.3% of src/ lines); raise it to just under the whole suite's
-      // figure (printed at the end of npm test) once measured on a quiet machine.
-      thresholds: { lines: 35 },
+      // What `vitest run --coverage` (npm test) sees: the code the test workers import, 67% of
+      // src/ lines in the whole suite; lines run only in spawned processes (CLI, supervisor,
+      // workers) count in `npm run coverage:all`.
+      thresholds: { lines: 65 },
     },
   },
 });

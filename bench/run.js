@@ -136,6 +136,7 @@ async function main() {
     try {
       const c = await startContender(spec, spec.single ? 1 : args.workers);
       c.spec = spec;
+      if (c.info.accept) results.contenders[spec.id].accept = c.info.accept;
       running.push(c);
       log(`- ${spec.id}: primary ${c.pid}, workers ${c.workers.join(' ') || '(none)'}, port ${c.port}`);
     } catch (err) {

@@ -73,18 +73,58 @@ export class StickyWorkerError extends StickyError {
   }
 }
 
-/** Another supervisor with the same name answers on the control socket. */
+/** Which config files a name clash is between: the running instance's and ours. */
+export interface ConfigFiles {
+  running?: string;
+  ours?: string;
+}
+
+/**
+ * Another supervisor with the same name answers on the control socket. When it runs from
+ * another config file, two projects share a name (the default name is the folder's), and
+ * the message says which file holds the name and how to give this one its own.
+ */
 export class StickyAlreadyRunningError extends StickyError {
-  constructor(readonly instanceName: string, readonly pid: number | undefined, socketPath: string) {
-    super('STICKY_ALREADY_RUNNING',
-      `"${instanceName}" is already running${pid ? ` (pid ${pid})` : ''}: its control socket ${socketPath} answers; stop it first (sticky stop --name ${instanceName})`);
+  constructor(readonly instanceName: string, readonly pid: number | undefined, socketPath: string, files: ConfigFiles = {}) {
+    const running = `"${instanceName}" is already running${pid ? ` (pid ${pid})` : ''}`;
+    super('STICKY_ALREADY_RUNNING', isOtherConfig(files)
+      ? `${running} from ${files.running}, another config with the same name; ${nameHint(files.ours!)}`
+      : `${running}: its control socket ${socketPath} answers; stop it first (sticky stop --name ${instanceName})`);
   }
+}
+
+/**
+ * A command found its instance by a config file's name, but the instance of that name runs
+ * from another config file: it refuses rather than act on another project.
+ */
+export class StickyNameClashError extends StickyError {
+  constructor(readonly instanceName: string, readonly pid: number, files: Required<ConfigFiles>) {
+    super('STICKY_NAME_CLASH',
+      `"${instanceName}" (pid ${pid}) runs from ${files.running}, not from ${files.ours}: two configs share the name "${instanceName}"; `
+      + `left it alone. To reach it anyway: --name ${instanceName}. ${nameHint(files.ours)}`);
+  }
+}
+
+/** Both files known and different: two projects share a name. */
+export function isOtherConfig(files: ConfigFiles): boolean {
+  return files.running !== undefined && files.ours !== undefined && files.running !== files.ours;
+}
+
+function nameHint(configFile: string): string {
+  return `give this project a name of its own: set \`name\` in ${configFile} (without it, the name is the config's folder name)`;
 }
 
 /** A rolling reload stopped: a new worker failed, the config is wrong, or the supervisor is stopping. */
 export class StickyReloadError extends StickyError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('STICKY_RELOAD', message, options);
+  }
+}
+
+/** `sticky scale` could not change the worker count (bad count, an added worker failed, stopping). */
+export class StickyScaleError extends StickyError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STICKY_SCALE', message, options);
   }
 }
 
@@ -99,5 +139,12 @@ export class StickyProtocolError extends StickyError {
 export class StickySetupError extends StickyError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('STICKY_SETUP', message, options);
+  }
+}
+
+/** A control socket (or its folder) belongs to someone else: whoever answers there is not our supervisor. */
+export class StickyUntrustedSocketError extends StickyError {
+  constructor(message: string) {
+    super('STICKY_UNTRUSTED_SOCKET', message);
   }
 }

@@ -9,13 +9,16 @@ const PORT = Number(process.env.BENCH_PORT);
 // A clean exit on SIGTERM, so --cpu-prof writes its profile; workers follow their primary.
 if (cluster.isPrimary) process.on('SIGTERM', () => process.exit(0));
 
-/** In the primary: prints {"ready":true,...} once `count` workers sent benchReady. */
-function announceWhenReady(count = WORKERS, extra = {}) {
+/**
+ * In the primary: prints {"ready":true,...} once `count` workers sent benchReady and `gate`
+ * (e.g. the balancer listening, which kernel accept's self-test delays) has resolved.
+ */
+function announceWhenReady(count = WORKERS, extra = {}, gate = Promise.resolve()) {
   const ready = new Set();
   cluster.on('message', (worker, msg) => {
     if (!msg || typeof msg !== 'object' || !msg.benchReady) return;
     ready.add(msg.benchReady);
-    if (ready.size === count) announce({ workers: [...ready], ...extra });
+    if (ready.size === count) void gate.then(() => announce({ workers: [...ready], ...extra }));
   });
 }
 

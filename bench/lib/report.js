@@ -6,6 +6,7 @@ const { median, ratio } = require('./stats.js');
 const RR = 'cluster-rr';
 const SINGLE = 'single';
 const OURS_IP = 'ours-ip';
+const OURS_KERNEL = 'ours-ip-kernel';
 
 const num = (x, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
 const x2 = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '–');
@@ -58,10 +59,28 @@ function targets(results) {
   check('keep-alive traffic with primary CPU ~0% (ip mode, < 1%)', ka, ka < 1, `${num(ka, 2)}%`);
   const rss = ratio(results.contenders[OURS_IP]?.primaryPeakRssBytes, results.contenders[RR]?.primaryPeakRssBytes);
   check('primary peak RSS ≤ round-robin', rss, rss <= 1.0, x2(rss));
+  kernelTargets(results, check);
   const reload = s.reload?.ours;
   const failed = reload?.failedRequests;
   check('0 failed requests per rolling reload', failed, failed === 0, Number.isFinite(failed) ? String(failed) : reload?.reason ?? '–');
   return `${out.join('\n')}\n`;
+}
+
+/** Issue 11's targets for ip mode with kernel accept, as ratios to round-robin in the same run. */
+function kernelTargets(results, check) {
+  if (results.contenders[OURS_KERNEL]?.status === 'unavailable') return;
+  const s = results.suites;
+  const vs = (suite, key) => ratio(s[suite]?.[OURS_KERNEL]?.[key], s[suite]?.[RR]?.[key]);
+  const cpu = vs('newconn', 'primaryCpuUsPerConn');
+  check('kernel accept: primary CPU per new connection ≤ 0.10× round-robin', cpu, cpu <= 0.1, x2(cpu));
+  const rate = vs('newconn', 'rate');
+  check(`kernel accept: new-connection rate ≥ 1.50× round-robin (${results.workers} workers)`, rate, rate >= 1.5, x2(rate));
+  const ka = vs('keepalive', 'rate');
+  check('kernel accept: keep-alive rate equal to round-robin (≥ 0.95×)', ka, ka >= 0.95, x2(ka));
+  const rss = ratio(results.contenders[OURS_KERNEL]?.primaryPeakRssBytes, results.contenders[RR]?.primaryPeakRssBytes);
+  check('kernel accept: primary peak RSS ≤ 1.00× round-robin', rss, rss <= 1.0, x2(rss));
+  const io = s.socketio?.[OURS_KERNEL]?.failureFraction;
+  check('kernel accept: socket.io polling failures 0', io, io === 0, pct(io));
 }
 
 function sections(results) {

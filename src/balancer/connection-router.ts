@@ -34,4 +34,10 @@ export interface ConnectionRouter {
   removeTarget(target: Target): void;
   /** The worker's answer for hand-off `id`: taken (ok) or refused (route it elsewhere). */
   acknowledge(target: Target, id: number, ok: boolean): void;
+  /**
+   * The pool now has `slotCount` slots (`sticky scale`). Keys hash over the new count at once;
+   * a new slot without a target yet is skipped, so its keys stay on their previous slot until
+   * its worker is routable. Removed slots' targets have been removed before.
+   */
+  resize(slotCount: number): void;
 }

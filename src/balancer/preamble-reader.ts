@@ -79,11 +79,13 @@ function decode(decoder: PreambleDecoder, chunk: Buffer): Decision {
 
 export interface PreambleReaderOptions {
   timeoutMs: number;
+  /** Connections one peer address may have being read at once; past it new ones are rejected ('perPeer'). */
+  maxPerPeer?: number;
   /** Answer rejected clients with an HTTP status line (header mode) or just close (PROXY mode). */
   answerHttp: boolean;
   decoder(): PreambleDecoder;
-  /** The key is known: `data` is every byte read (less `skip`), to replay in the worker. */
-  onRoute(conn: Connection, data: Buffer, decision: Extract<Decision, { kind: 'route' }>): void;
+  /** The key is known: `data` is every byte read (less `skip`), to replay in the worker; `peer` the TCP peer. */
+  onRoute(conn: Connection, data: Buffer, decision: Extract<Decision, { kind: 'route' }>, peer: string): void;
   onReject(conn: Connection, why: string, detail: string): void;
 }
 
@@ -118,7 +120,7 @@ class Reading {
   readonly read = new ByteAccumulator();
   /** The Socket path's listeners, removed when reading stops; unset on the handle path. */
   unlisten: (() => void) | undefined;
-  constructor(readonly conn: Connection, readonly decoder: PreambleDecoder) {}
+  constructor(readonly conn: Connection, readonly peer: string, readonly decoder: PreambleDecoder) {}
 }
 
 /**
@@ -138,9 +140,11 @@ class Reading {
  */
 export class PreambleReaders {
   private readonly reading: DeadlineSweep<Reading>;
+  private readonly byPeer = new Map<string, number>();
 
   constructor(private readonly options: PreambleReaderOptions) {
     this.reading = new DeadlineSweep(options.timeoutMs, (r) => {
+      this.releasePeer(r.peer);
       this.stopReading(r);
       this.reject(r.conn, 'timeout', `no routing key within ${options.timeoutMs} ms`, 408);
     });
@@ -150,8 +154,10 @@ export class PreambleReaders {
     return this.reading.size;
   }
 
-  readHandle(handle: ReadableHandle): void {
-    const r = new Reading(handle, this.options.decoder());
+  /** `peer`: the handle's peer address (getpeername), which the caller has read already. */
+  readHandle(handle: ReadableHandle, peer: string): void {
+    if (!this.admit(handle, peer)) return;
+    const r = new Reading(handle, peer, this.options.decoder());
     handle.onread = (buffer) => {
       if (buffer === undefined) {
         this.forget(r);
@@ -160,6 +166,7 @@ export class PreambleReaders {
       this.take(r, Buffer.from(buffer));
     };
     if (handle.readStart() !== 0) {
+      this.releasePeer(peer);
       handle.close();
       return;
     }
@@ -167,7 +174,9 @@ export class PreambleReaders {
   }
 
   read(socket: Socket): void {
-    const r = new Reading(socket, this.options.decoder());
+    const peer = socket.remoteAddress ?? '';
+    if (!this.admit(socket, peer)) return;
+    const r = new Reading(socket, peer, this.options.decoder());
     const onGone = (): void => this.forget(r);
     const onReadable = (): void => {
       while (socket.readableLength > 0) {
@@ -190,6 +199,28 @@ export class PreambleReaders {
     this.reading.add(r);
   }
 
+  /** Slowloris from one address must not hold every place maxPending leaves: each peer gets a share. */
+  private admit(conn: Connection, peer: string): boolean {
+    const max = this.options.maxPerPeer;
+    if (max === undefined) return true;
+    const n = this.byPeer.get(peer) ?? 0;
+    if (n >= max) {
+      this.options.onReject(conn, 'perPeer', `${peer} already has ${n} connections whose routing key is not read yet (its share of maxPending)`);
+      release(conn);
+      return false;
+    }
+    this.byPeer.set(peer, n + 1);
+    return true;
+  }
+
+  /** Gives back the place `admit` took; called once per admitted connection, when it leaves `reading`. */
+  private releasePeer(peer: string): void {
+    if (this.options.maxPerPeer === undefined) return;
+    const n = this.byPeer.get(peer)!;
+    if (n <= 1) this.byPeer.delete(peer);
+    else this.byPeer.set(peer, n - 1);
+  }
+
   /** Closes every connection still being read (the balancer is stopping). */
   closeAll(): void {
     for (const r of this.reading.values()) this.forget(r);
@@ -201,7 +232,7 @@ export class PreambleReaders {
     r.read.append(chunk);
     const d = decode(r.decoder, chunk);
     if (d.kind === 'more') return false;
-    this.reading.delete(r);
+    if (this.reading.delete(r)) this.releasePeer(r.peer);
     this.stopReading(r);
     if (d.kind === 'reject') {
       this.reject(r.conn, d.why, d.detail, d.status);
@@ -213,13 +244,13 @@ export class PreambleReaders {
     }
     let data = r.read.bytes();
     if (d.skip) data = data.subarray(d.skip);
-    this.options.onRoute(r.conn, data, d);
+    this.options.onRoute(r.conn, data, d, r.peer);
     return true;
   }
 
   /** The client went away (or the balancer stops) before its key was known. */
   private forget(r: Reading): void {
-    this.reading.delete(r);
+    if (this.reading.delete(r)) this.releasePeer(r.peer);
     this.stopReading(r);
     release(r.conn);
   }

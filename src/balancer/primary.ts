@@ -1,12 +1,17 @@
 import { Server, Socket } from 'node:net';
 import type { Connection, NativeHandle } from '../ipc/handoff.js';
 import { Dispatcher } from './dispatcher.js';
+import type { ConnectionRouter } from './connection-router.js';
+import { KernelRouter } from './kernel/kernel-router.js';
+import { AUTO_PRIMARY_REASON, AUTO_TRIES_KERNEL, chooseAccept, type AcceptChoice } from './kernel/choose-accept.js';
+import { tcpListenArgs } from './kernel/listen-args.js';
 import { hashKey } from '../routing/hash.js';
 import { addressKey, peerKey, type PrefixOptions } from '../routing/address.js';
 import { PreambleReaders, headerDecoders, isReadableHandle, proxyProtocolDecoder, type Decision } from './preamble-reader.js';
 import { RejectLog, stderrLogger, type WarnLogger } from './reject-log.js';
 import { PROXY_PREAMBLE_TIMEOUT_MS, prefixOf, resolveRouting, type ResolvedRouting } from '../routing/options.js';
 import type { RoutingConfig } from '../config/types.js';
+import { trustedPeers, type TrustedPeers } from '../routing/trusted-peers.js';
 
 export interface BalancerOptions extends PrefixOptions {
   /** Slot count: keys hash over this many slots, whatever targets exist now. */
@@ -17,6 +22,8 @@ export interface BalancerOptions extends PrefixOptions {
   maxPending?: number;
   /** Where rejected connections are reported (rate-limited); default one line on stderr. */
   logger?: WarnLogger;
+  /** A hand-off not acknowledged this long goes to the key's next slot (`health.handoffTimeoutMs`). */
+  handoffTimeoutMs?: number;
 }
 
 interface ListenHandle {
@@ -35,11 +42,22 @@ export { DEFAULT_MAX_PENDING } from '../routing/options.js';
  */
 export class BalancerServer extends Server {
   readonly dispatcher: Dispatcher;
+  /** What the worker pool's events drive: the Dispatcher, or in ip mode the KernelRouter around it. */
+  readonly router: ConnectionRouter;
+  /** How connections are accepted, once listening ('kernel': the workers accept, steered by the kernel). */
+  accept: AcceptChoice['accept'] | undefined;
+  /** Why that accept path (logged once by whoever starts the balancer). */
+  acceptReason: string | undefined;
+  private readonly kernel: KernelRouter | undefined;
+  private readonly logger: WarnLogger;
+  private readonly slotCount: number;
   readonly routing: ResolvedRouting;
   private readonly prefix: PrefixOptions;
   private readonly seed: number;
   private readonly readers: PreambleReaders | undefined;
   private readonly rejectLog: RejectLog;
+  /** Peers whose header or PROXY preamble is believed; undefined: every peer (trustedProxies unset). */
+  private readonly trusted: TrustedPeers | undefined;
   /** getpeername's out-parameter, reused: one object per connection was measurable. */
   private readonly peer: { address?: string } = {};
 
@@ -52,13 +70,31 @@ export class BalancerServer extends Server {
     this.routing = routing;
     this.seed = routing.seed;
     this.prefix = prefixOf(routing);
-    this.rejectLog = new RejectLog(options.logger ?? stderrLogger);
+    const logger = options.logger ?? stderrLogger;
+    this.rejectLog = new RejectLog(logger);
+    // Once listening, an error (accept failing with EMFILE) must not end the primary and every
+    // connection with it: log it and keep listening. Before that, listen() reports its own.
+    this.once('listening', () => this.on('error', (err: NodeJS.ErrnoException) => {
+      logger.warn({ code: err.code }, `listening socket: ${err.message}; still listening`);
+    }));
+    this.trusted = routing.by === 'ip' ? undefined : trustedPeers(routing.trustedProxies);
     this.dispatcher = new Dispatcher({
       slotCount: options.workers,
       seed: this.seed,
       maxPending: routing.maxPending,
-      onReject: (reason) => this.rejectLog.record(reason, `over ${reason} (${routing.maxPending}) connections waiting`, undefined),
+      onReject: (reason, detail) => this.rejectLog.record(reason, detail ?? `over ${reason} (${routing.maxPending}) connections waiting`, undefined),
+      handoffTimeoutMs: options.handoffTimeoutMs,
     });
+    this.logger = options.logger ?? stderrLogger;
+    this.slotCount = options.workers;
+    this.kernel = routing.by === 'ip' && (routing.accept === 'kernel' || (routing.accept === 'auto' && AUTO_TRIES_KERNEL))
+      ? new KernelRouter(this.dispatcher, {
+        slotCount: options.workers, seed: this.seed, prefix: this.prefix, backlog: KERNEL_BACKLOG,
+        giveSocket: (target, socket) => (target as { listenOn?(s: unknown): boolean }).listenOn?.(socket) ?? false,
+        onError: (slot, err) => this.logger.warn({ slot }, `kernel accept: ${err.message}`),
+      })
+      : undefined;
+    this.router = this.kernel ?? this.dispatcher;
     this.on('listening', () => this.takeRawHandles());
     if (routing.by === 'ip') {
       this.on('connection', this.route);
@@ -66,7 +102,8 @@ export class BalancerServer extends Server {
     }
     const prefix = this.prefix;
     const handlers = {
-      onRoute: (conn: Connection, data: Buffer, d: RouteDecision) => this.routeRead(conn, data, d),
+      maxPerPeer: maxPendingPerPeer(routing.maxPending),
+      onRoute: (conn: Connection, data: Buffer, d: RouteDecision, peer: string) => this.routeRead(conn, data, d, peer),
       onReject: (conn: Connection, why: string, detail: string) => this.countReject(conn, why, detail),
     };
     this.readers = new PreambleReaders(routing.by === 'header'
@@ -89,10 +126,11 @@ export class BalancerServer extends Server {
    * The primary needs no Socket per connection: it takes the accepted handle the way Node's
    * round-robin cluster does (round_robin_handle.js sets the listening handle's onconnection).
    * In ip mode it reads the peer address from it and sends it on; in header and PROXY modes
-   * it reads the handle's bytes itself (PreambleReaders.readHandle). Building and destroying
-   * a Socket per connection was a third of the primary's CPU per connection in ip mode, and
-   * more with the stream reads of the other modes. Where a handle cannot be taken that way,
-   * the original onconnection builds the Socket and the 'connection' listener takes over.
+   * it checks the peer against routing.trustedProxies and reads the handle's bytes itself
+   * (PreambleReaders.readHandle). Building and destroying a Socket per connection was a third
+   * of the primary's CPU per connection in ip mode, and more with the stream reads of the
+   * other modes. Where a handle cannot be taken that way, the original onconnection builds
+   * the Socket and the 'connection' listener takes over.
    */
   private takeRawHandles(): void {
     const listening = (this as unknown as { _handle: ListenHandle | null })._handle;
@@ -102,25 +140,30 @@ export class BalancerServer extends Server {
     if (readers === undefined) {
       listening.onconnection = (err: number, handle: NativeHandle | undefined) => {
         if (err || !handle) return accept.call(listening, err, handle);
-        this.dispatcher.dispatch(handle, hashKey(this.peerKeyOf(handle), this.seed));
+        this.dispatcher.dispatch(handle, hashKey(peerKey(this.peerOf(handle), this.prefix) ?? '', this.seed));
       };
       return;
     }
     listening.onconnection = (err: number, handle: NativeHandle | undefined) => {
       if (err || !handle || !isReadableHandle(handle)) return accept.call(listening, err, handle);
+      const peer = this.peerOf(handle) ?? '';
+      if (this.trusted !== undefined && !this.trusted.has(peer)) {
+        this.untrusted(handle, peer);
+        return;
+      }
       if (this.pendingCount >= this.routing.maxPending) {
         this.dispatcher.reject(handle, 'maxPending');
         return;
       }
-      readers.readHandle(handle);
+      readers.readHandle(handle, peer);
     };
   }
 
-  private peerKeyOf(handle: NativeHandle): string {
+  private peerOf(handle: NativeHandle): string | undefined {
     const peer = this.peer;
     peer.address = undefined;
     handle.getpeername(peer);
-    return peerKey(peer.address, this.prefix) ?? '';
+    return peer.address;
   }
 
   /** The public path, used only when the listening handle's onconnection cannot be taken. */
@@ -129,6 +172,10 @@ export class BalancerServer extends Server {
   }
 
   private readPreamble(socket: Socket): void {
+    if (this.trusted !== undefined && !this.trusted.has(socket.remoteAddress)) {
+      this.untrusted(socket, socket.remoteAddress ?? '');
+      return;
+    }
     if (this.pendingCount >= this.routing.maxPending) {
       this.dispatcher.reject(socket, 'maxPending');
       return;
@@ -136,21 +183,77 @@ export class BalancerServer extends Server {
     this.readers!.read(socket);
   }
 
-  private routeRead(conn: Connection, data: Buffer, d: RouteDecision): void {
-    const key = d.key ?? (conn instanceof Socket ? addressKey(conn.remoteAddress, this.prefix) ?? '' : this.peerKeyOf(conn));
+  /**
+   * A peer outside routing.trustedProxies may not name the client. Header mode routes it by
+   * the peer, reading nothing (as ip mode does); PROXY mode closes it before reading, since
+   * its first bytes are a preamble that would otherwise reach the app as request bytes.
+   */
+  private untrusted(conn: Connection, peer: string): void {
+    if (this.routing.by === 'header') {
+      this.dispatcher.dispatch(conn, hashKey(addressKey(peer, this.prefix) ?? '', this.seed));
+      return;
+    }
+    this.countReject(conn, 'untrusted-proxy', `a PROXY connection from ${peer}, which is not in routing.trustedProxies`, peer);
+    if (conn instanceof Socket) conn.destroy();
+    else conn.close();
+  }
+
+  private routeRead(conn: Connection, data: Buffer, d: RouteDecision, peer: string): void {
+    const key = d.key ?? addressKey(peer, this.prefix) ?? '';
     // Only header-mode workers compare keys (misrouting); PROXY mode's key stays here.
     const extras = this.routing.by === 'header' ? { data, key } : { data, remote: d.remote };
     this.dispatcher.dispatch(conn, hashKey(key, this.seed), extras);
   }
 
-  private countReject(conn: Connection, why: string, detail: string): void {
-    this.dispatcher.rejected++;
-    this.rejectLog.record(why, detail, remoteAddressOf(conn));
+  /** `peer` when the caller knows it; else read from the connection (rejects are rare). */
+  private countReject(conn: Connection, why: string, detail: string, peer = remoteAddressOf(conn)): void {
+    this.dispatcher.countReject(why);
+    this.rejectLog.record(why, detail, peer);
+  }
+
+  /**
+   * In ip mode with routing.accept 'auto' or 'kernel', a TCP port goes through chooseAccept:
+   * the kernel path (a reuseport group; the workers accept) or, with the reason, this
+   * server's own accept. Paths, handles and descriptors always take the primary path.
+   */
+  override listen(...args: unknown[]): this {
+    const tcp = this.kernel && this.routing.by === 'ip' ? tcpListenArgs(args) : null;
+    if (!tcp || this.routing.by !== 'ip') {
+      if (this.routing.by === 'ip') {
+        this.accept = 'primary';
+        this.acceptReason = this.kernel ? 'a path, handle or descriptor is accepted in the primary'
+          : this.routing.accept === 'primary' ? 'routing.accept is "primary"' : AUTO_PRIMARY_REASON;
+        this.emit('accept', this.accept, this.acceptReason, false);
+      }
+      return super.listen(...(args as Parameters<Server['listen']>));
+    }
+    if (tcp.callback) this.once('listening', tcp.callback);
+    const steer = { slots: this.slotCount, seed: this.seed, ...this.prefix };
+    chooseAccept(this.routing.accept, tcp.target, steer).then((choice) => {
+      this.accept = choice.accept;
+      this.acceptReason = choice.reason;
+      // Said once: by whoever listens for 'accept' (the supervisor), else here when auto fell back.
+      const fallback = choice.accept === 'primary' && choice.fallback === true;
+      if (this.listenerCount('accept') > 0) this.emit('accept', choice.accept, choice.reason, fallback);
+      else if (fallback) this.logger.warn({ accept: 'primary' }, `accepting in the primary: ${choice.reason}`);
+      if (choice.accept === 'primary') {
+        super.listen({ port: tcp.target.port, host: tcp.target.host, ipv6Only: tcp.target.ipv6Only, backlog: tcp.target.backlog });
+        return;
+      }
+      this.kernel!.activate(choice.group);
+      // Slot 0's socket, never listened on here, stands as this server's handle: address(),
+      // listening, ref/unref and close() then behave as net.Server's own.
+      (this as unknown as { _handle: unknown })._handle = choice.group.handle(0);
+      this.emit('listening');
+    }, (err: Error) => this.emit('error', err));
+    return this;
   }
 
   /** Stops accepting and closes every connection not handed off yet; then as net.Server#close. */
   override close(cb?: (err?: Error) => void): this {
     super.close(cb);
+    // After super.close(): slot 0's socket stood as the server's handle and is closed there.
+    this.kernel?.close();
     this.readers?.closeAll();
     this.dispatcher.closeAll();
     this.rejectLog.stop();
@@ -166,6 +269,18 @@ function remoteAddressOf(conn: Connection): string | undefined {
   conn.getpeername(peer);
   return peer.address;
 }
+
+/**
+ * Un-routed connections one peer address may hold: a quarter of maxPending, so a slowloris
+ * from one address leaves room for everyone else (a front proxy's heads arrive at once).
+ */
+export function maxPendingPerPeer(maxPending: number): number {
+  return Math.max(1, Math.floor(maxPending / PER_PEER_SHARE));
+}
+const PER_PEER_SHARE = 4;
+
+/** listen(2)'s backlog for the primary's accept from a slot's socket, as net.Server's default. */
+const KERNEL_BACKLOG = 511;
 
 /** Bound on a PROXY v2 preamble with its TLVs. */
 const PROXY_PREAMBLE_MAX_BYTES = 16_384;

@@ -1,3 +1,5 @@
+import { stripControls } from '../text/control-chars.js';
+
 /** What the balancer logs through: pino's `warn(obj, msg)` shape, so a pino logger fits. */
 export interface WarnLogger {
   warn(obj: object, msg: string): void;
@@ -25,7 +27,8 @@ export class RejectLog {
 
   record(kind: string, detail: string, remoteAddress: string | undefined): void {
     if (this.timer === undefined) {
-      this.logger.warn({ kind, remoteAddress }, `closed a connection: ${detail}`);
+      // `detail` quotes what the client sent (a header value): no terminal controls from it.
+      this.logger.warn({ kind, remoteAddress }, `closed a connection: ${stripControls(detail)}`);
       this.arm();
       return;
     }

@@ -2,6 +2,9 @@ import { parseArgs } from 'node:util';
 import { closest } from '../config/suggest.js';
 import { StickyUsageError } from '../errors.js';
 
+/** `sticky status`: it runs, but a slot has no online worker. */
+export const EXIT_NOT_ALL_ONLINE = 3;
+
 /** One `sticky <name>` subcommand: resolves to the process exit code. */
 export interface Command {
   name: string;
@@ -31,8 +34,16 @@ export type Flags<T extends Record<string, OptionSpec>> = {
 
 /** node:util parseArgs, strict and without positionals, its errors turned into one-line usage errors. */
 export function parseCommandLine<T extends Record<string, OptionSpec>>(command: string, argv: string[], options: T): Flags<T> {
+  return parseWithPositionals(command, argv, options, false).flags;
+}
+
+/** parseCommandLine for a command that takes arguments too (`sticky scale N`). */
+export function parseWithPositionals<T extends Record<string, OptionSpec>>(
+  command: string, argv: string[], options: T, allowPositionals = true,
+): { flags: Flags<T>; positionals: string[] } {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Flags<T>;
+    const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals });
+    return { flags: values as Flags<T>, positionals };
   } catch (error) {
     throw new StickyUsageError(`sticky ${command}: ${describeParseError(error as Error & { code?: string }, Object.keys(options))}`);
   }

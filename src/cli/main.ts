@@ -4,18 +4,22 @@ import path from 'node:path';
 import { closest } from '../config/suggest.js';
 import { StickyConfigError, StickyError, StickyUsageError } from '../errors.js';
 import type { Command } from './command.js';
+import { stripControls } from '../text/control-chars.js';
 import { init } from './init.js';
+import { list } from './list.js';
+import { logs } from './logs.js';
 import { reload } from './reload.js';
+import { scale } from './scale.js';
 import { start } from './start.js';
 import { status } from './status.js';
 import { stop } from './stop.js';
 
-/** 0 done; 1 it failed (nothing runs, a reload failed, start failed); 2 wrong config or command line. */
+/** 0 done; 1 it failed (nothing runs, a reload failed, start failed); 2 wrong config or command line; 3 (status) a slot is not online. */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-const COMMANDS: readonly Command[] = [start, reload, stop, status, init];
+const COMMANDS: readonly Command[] = [start, reload, scale, stop, status, logs, list, init];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
@@ -86,7 +90,8 @@ export function report(error: unknown): number {
     return EXIT_USAGE;
   }
   if (error instanceof StickyError) {
-    process.stderr.write(`sticky: ${error.message}\n`);
+    // A supervisor's error (a reload's) can quote a worker's own error text.
+    process.stderr.write(`sticky: ${stripControls(error.message, { keepNewlines: true })}\n`);
     return EXIT_FAILED;
   }
   process.stderr.write(`sticky: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);

@@ -1,5 +1,6 @@
 /** `sticky status` as plain text (when there is no terminal dashboard). Pure. */
 import type { StatusSnapshot, SupervisorEvent } from '../control/protocol.js';
+import { stripControls } from '../text/control-chars.js';
 import { formatTable } from '../text/table.js';
 import { formatBytes, formatClock, formatDuration, formatPercent } from '../text/units.js';
 
@@ -29,7 +30,8 @@ export function formatStatus(status: StatusSnapshot): string {
   ];
   const events = status.events?.slice(-RECENT_EVENTS) ?? [];
   if (events.length > 0) lines.push('', 'recent events', ...events.map(formatEvent));
-  return `${lines.join('\n')}\n`;
+  // The supervisor already strips what apps and clients chose; this is the terminal's last guard.
+  return `${lines.map((line) => stripControls(line, { keepNewlines: true })).join('\n')}\n`;
 }
 
 function formatEvent(event: SupervisorEvent): string {

@@ -1,8 +1,10 @@
 import type { ControlClient } from '../control/client.js';
 import type { StatusSnapshot } from '../control/protocol.js';
-import { INSTANCE_OPTIONS, INSTANCE_USAGE, parseCommandLine, type Command } from './command.js';
+import { summarizeSlots } from '../control/slot-summary.js';
+import { EXIT_NOT_ALL_ONLINE, INSTANCE_OPTIONS, INSTANCE_USAGE, parseCommandLine, type Command } from './command.js';
 import { connectInstance } from './instance.js';
 import { formatStatus } from './status-text.js';
+import { streamUntilClosed } from './stream.js';
 
 /**
  * Issue 5's live dashboard: a module exporting `runDashboard(client)` that owns the
@@ -27,7 +29,9 @@ export const status: Command = {
   usage: `sticky status [--json] [--watch] [--config FILE | --name NAME]
 
 Shows the running instance's workers: a live dashboard in a terminal, else a table.
-  --json              print one status snapshot as JSON (exit 1 when nothing runs)
+Exits 0 when every slot has an online worker, 3 when one has not (the snapshot is
+still printed), 1 when nothing runs.
+  --json              print one status snapshot as JSON
   -w, --watch         print a JSON snapshot per line, about once a second, until it stops
 ${INSTANCE_USAGE}`,
 
@@ -37,39 +41,37 @@ ${INSTANCE_USAGE}`,
     try {
       if (flags.watch) return await streamStatus(client);
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify(await client.request<StatusSnapshot>('status'))}\n`);
-        return 0;
+        const snapshot = await client.request<StatusSnapshot>('status');
+        process.stdout.write(`${JSON.stringify(snapshot)}\n`);
+        return statusExitCode(snapshot);
       }
       const dashboard = process.stdout.isTTY ? loadDashboard() : undefined;
       if (dashboard) return await dashboard.runDashboard(client);
-      process.stdout.write(formatStatus(await client.request<StatusSnapshot>('status')));
-      return 0;
+      const snapshot = await client.request<StatusSnapshot>('status');
+      process.stdout.write(formatStatus(snapshot));
+      return statusExitCode(snapshot);
     } finally {
       await client.close();
     }
   },
 };
 
+/** 0 when every slot has an online worker, EXIT_NOT_ALL_ONLINE when one has not (scripts and health checks read it). */
+export function statusExitCode(snapshot: StatusSnapshot): number {
+  const { online, total } = summarizeSlots(snapshot.workers);
+  return online === total ? 0 : EXIT_NOT_ALL_ONLINE;
+}
+
 /** JSON lines until the instance stops, the reader goes away (EPIPE) or Ctrl-C. */
-async function streamStatus(client: ControlClient): Promise<number> {
+function streamStatus(client: ControlClient): Promise<number> {
   const write = (snapshot: unknown) => process.stdout.write(`${JSON.stringify(snapshot)}\n`);
-  const stop = () => void client.close();
-  process.stdout.on('error', stop);
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
+  return streamUntilClosed(client, async () => {
     client.onEvent((event) => {
       if (event.event === 'status') write(event.data);
     });
     write(await client.request('status'));
     await client.request('subscribe');
-    await client.closed;
-    return 0;
-  } finally {
-    process.stdout.off('error', stop);
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
+  });
 }
 
 function loadDashboard(): DashboardModule | undefined {

@@ -2,7 +2,8 @@ import cluster, { type Worker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import { DEFAULTS } from '../config/schema.js';
 import { slotEnv } from '../ipc/env.js';
-import { isSticky, type WorkerToPrimary } from '../ipc/messages.js';
+import { isSticky, STICKY_CMD, type WorkerToPrimary } from '../ipc/messages.js';
+import { checkWorkerMessage } from '../ipc/validate.js';
 import { Backoff } from './backoff.js';
 import { SlotWorker, type WorkerState } from './slot-worker.js';
 import { noop } from '../util/noop.js';
@@ -20,12 +21,19 @@ export interface PoolOptions {
   drainTimeoutMs: number;
   /** A worker not online this long after its fork is killed (and counts as a crash). */
   readyTimeoutMs?: number;
+  /** A drained worker whose app is still cleaning up this long after its connections are done is killed. */
+  killTimeoutMs?: number;
+  /**
+   * Heartbeats: every `heartbeatMs` each online worker is pinged; one that has answered
+   * nothing for `timeoutMs` is `unresponsive`: taken off its slot's traffic and killed.
+   */
+  health?: { heartbeatMs: number; timeoutMs: number };
   /** Starts a worker process with this env; cluster.fork unless a test gives a fake. */
   fork?: (env: WorkerEnv) => Worker;
 }
 
 /** What a running pool may change (a reload re-reads the config). */
-export type PoolUpdate = Partial<Pick<PoolOptions, 'restart' | 'drainTimeoutMs' | 'readyTimeoutMs'>> & {
+export type PoolUpdate = Partial<Pick<PoolOptions, 'restart' | 'drainTimeoutMs' | 'readyTimeoutMs' | 'killTimeoutMs' | 'health'>> & {
   /** Env of future forks, on top of the constructor's (which the balancer may have set). */
   env?: PoolOptions['env'];
 };
@@ -64,6 +72,8 @@ export interface PoolEvents {
   unroutable: [SlotWorker];
   /** The worker took (ok) or refused hand-off `id`. */
   ack: [SlotWorker, id: number, ok: boolean];
+  /** The slot count changed (`sticky scale`): keys hash over `count` slots from now on. */
+  resize: [count: number];
   fork: [SlotWorker];
   online: [SlotWorker];
   /** `role`: what the worker was to its slot when it died (`draining` ones were asked to go). */
@@ -71,6 +81,12 @@ export interface PoolEvents {
   stats: [SlotWorker];
   /** The worker reported the error it is dying of (it set `lastError`). */
   workerError: [SlotWorker];
+  /** The app closed its server; its slot gets a new worker in `restartInMs` (backoff when it closed young). */
+  closed: [SlotWorker, { restartInMs: number }];
+  /** The worker answered no heartbeat for `health.timeoutMs`: it is being killed (it cannot drain). */
+  unresponsive: [SlotWorker];
+  /** The worker sent a malformed message; it was dropped. */
+  invalidMessage: [SlotWorker, reason: string];
 }
 
 /**
@@ -87,20 +103,74 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   retiredConnections = 0;
   /** Misrouted requests counted by workers that have exited. */
   retiredMisrouted = 0;
+  /** Slots a shrink removed: their workers drain and are never restarted. */
+  private readonly removed = new WeakSet<Slot>();
+  /** Workers of removed slots until they exit, with that exit. */
+  private readonly leaving = new Map<SlotWorker, Promise<void>>();
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: PoolOptions) {
     super();
-    this.slots = Array.from({ length: options.count }, (_, index) => ({
+    this.slots = Array.from({ length: options.count }, (_, index) => this.newSlot(index));
+  }
+
+  private newSlot(index: number): Slot {
+    return {
       index,
       current: undefined,
       incoming: undefined,
       draining: new Set<SlotWorker>(),
       restarts: 0,
-      backoff: new Backoff(options.restart),
+      backoff: new Backoff(this.options.restart),
       timer: undefined,
       errored: false,
       booting: false,
-    }));
+    };
+  }
+
+  /**
+   * Adds slots up to `count` and forks their workers (returned). The router hears of the
+   * new count first: a new slot's keys stay on their previous slot until its worker is
+   * routable, then move (about 1/count of all keys).
+   */
+  grow(count: number): SlotWorker[] {
+    const from = this.slots.length;
+    if (count <= from) return [];
+    for (let index = from; index < count; index++) this.slots.push(this.newSlot(index));
+    this.emit('resize', count);
+    return this.slots.slice(from).map((slot) => this.fork(slot));
+  }
+
+  /**
+   * Removes the slots from `count` on: their keys go to their next slot at once, their
+   * workers drain (SIGKILL at the drain timeout). Resolves once those have exited.
+   */
+  shrink(count: number): Promise<void> {
+    const gone = this.slots.splice(Math.max(0, count));
+    for (const slot of gone) {
+      this.removed.add(slot);
+      clearTimeout(slot.timer);
+      slot.timer = undefined;
+      if (slot.current) {
+        this.makeUnroutable(slot.current);
+        slot.draining.add(slot.current);
+        slot.current = undefined;
+      }
+      if (slot.incoming) {
+        slot.draining.add(slot.incoming);
+        slot.incoming = undefined;
+      }
+    }
+    if (gone.length > 0) this.emit('resize', this.slots.length);
+    for (const slot of gone) {
+      for (const w of slot.draining) this.leaving.set(w, this.retire(w).then(() => void this.leaving.delete(w)));
+    }
+    return Promise.all([...this.leaving.values()]).then(noop);
+  }
+
+  /** Workers of removed slots that have not exited yet. */
+  get leavingWorkers(): SlotWorker[] {
+    return [...this.leaving.keys()];
   }
 
   /** Forks every slot; until each is first online (or `bootTimeoutMs`), its keys wait for it. */
@@ -114,6 +184,43 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       for (const slot of this.slots) this.endBoot(slot);
     }, bootTimeoutMs);
     timer.unref();
+    this.startHeartbeat();
+  }
+
+  private startHeartbeat(): void {
+    clearInterval(this.heartbeat);
+    const health = this.options.health;
+    if (health === undefined || this.stopping) return;
+    this.heartbeat = setInterval(() => this.checkHeartbeats(health.timeoutMs), health.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /**
+   * Pings every online worker and kills those silent for `timeoutMs`. A worker must be
+   * found overdue on two ticks in a row: after a stall of the primary itself, this tick
+   * runs before the poll phase has read the pongs waiting in the channel.
+   */
+  private checkHeartbeats(timeoutMs: number): void {
+    const now = Date.now();
+    for (const w of this.workers()) {
+      if (w.state !== 'online') continue;
+      if (now - w.lastSeenAt <= timeoutMs) {
+        w.overdue = false;
+        w.control({ cmd: STICKY_CMD, t: 'ping' });
+      } else if (!w.overdue) {
+        w.overdue = true;
+      } else {
+        this.killUnresponsive(w, timeoutMs);
+      }
+    }
+  }
+
+  private killUnresponsive(w: SlotWorker, timeoutMs: number): void {
+    w.state = 'unresponsive';
+    w.lastError = { message: `answered no heartbeat for ${timeoutMs} ms (health.timeoutMs): its event loop is stuck; killed` };
+    this.makeUnroutable(w);
+    this.emit('unresponsive', w);
+    w.worker.process.kill('SIGKILL');
   }
 
   get isStopping(): boolean {
@@ -133,6 +240,12 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     if (update.restart !== undefined) Object.assign(this.options.restart, update.restart);
     if (update.drainTimeoutMs !== undefined) this.options.drainTimeoutMs = update.drainTimeoutMs;
     if (update.readyTimeoutMs !== undefined) this.options.readyTimeoutMs = update.readyTimeoutMs;
+    if (update.killTimeoutMs !== undefined) this.options.killTimeoutMs = update.killTimeoutMs;
+    if (update.health !== undefined) {
+      const changed = this.options.health?.heartbeatMs !== update.health.heartbeatMs || this.options.health.timeoutMs !== update.health.timeoutMs;
+      this.options.health = update.health;
+      if (changed && this.heartbeat !== undefined) this.startHeartbeat();
+    }
   }
 
   workers(): SlotWorker[] {
@@ -142,6 +255,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       if (slot.incoming) out.push(slot.incoming);
       out.push(...slot.draining);
     }
+    out.push(...this.leaving.keys());
     return out;
   }
 
@@ -153,6 +267,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   /** Drains every worker and resolves once all have exited (SIGKILL at the drain timeout). */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.heartbeat);
     const exits: Promise<void>[] = [];
     for (const slot of this.slots) {
       clearTimeout(slot.timer);
@@ -167,19 +282,21 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       }
       for (const w of slot.draining) exits.push(this.retire(w));
     }
+    exits.push(...this.leaving.values());
     await Promise.all(exits);
   }
 
   /**
-   * Tells `w` to drain and resolves when it has exited, killing it after the drain timeout.
+   * Tells `w` to drain and resolves when it has exited, killing it after the drain timeout,
+   * or, when its app cleans up after its connections are done, after the kill timeout.
    * A worker still starting drains once its server is registered (or fails to start).
    */
   retire(w: SlotWorker, timeoutMs = this.options.drainTimeoutMs): Promise<void> {
     return new Promise((resolve) => {
       if (w.worker.isDead()) return resolve();
-      const kill = setTimeout(() => w.worker.process.kill('SIGKILL'), timeoutMs + 1000);
+      w.killTimer = setTimeout(() => w.worker.process.kill('SIGKILL'), timeoutMs + 1000);
       w.worker.once('exit', () => {
-        clearTimeout(kill);
+        clearTimeout(w.killTimer);
         resolve();
       });
       w.drain(timeoutMs);
@@ -197,7 +314,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     if (readyTimeoutMs !== undefined) {
       w.readyTimer = setTimeout(() => {
         if (w.state !== 'starting') return;
-        w.lastError ??= { message: `not online within ${readyTimeoutMs} ms (reload.readyTimeoutMs): the script must default-export a function returning its server, or call sticky() with it` };
+        w.lastError ??= { message: `not online within ${readyTimeoutMs} ms (reload.readyTimeoutMs): the script must make its server listen, default-export a function returning it, or call sticky() with it` };
         w.worker.process.kill('SIGKILL');
       }, readyTimeoutMs);
     }
@@ -269,7 +386,13 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     const { worker } = w;
     worker.process.on('internalMessage', (msg: unknown) => {
       if (!isSticky(msg)) return;
-      this.onMessage(slot, w, msg as WorkerToPrimary);
+      const checked = checkWorkerMessage(msg);
+      if (!checked.ok) {
+        this.emit('invalidMessage', w, checked.reason);
+        return;
+      }
+      w.lastSeenAt = Date.now();
+      this.onMessage(slot, w, checked.msg);
     });
     worker.on('disconnect', () => this.makeUnroutable(w));
     worker.on('exit', (code, signal) => this.onExit(slot, w, code, signal));
@@ -285,7 +408,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       case 'ready':
         if (w.state !== 'starting') break;
         clearTimeout(w.readyTimer);
-        w.onlineAt = Date.now();
+        w.onlineAt = w.lastSeenAt = Date.now();
         if (w.drainWhenReady !== undefined) {
           w.state = 'online';
           w.drain(w.drainWhenReady);
@@ -302,6 +425,15 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         this.makeRoutable(slot, w);
         this.emit('online', w);
         break;
+      case 'drained': {
+        const killTimeoutMs = this.options.killTimeoutMs ?? DEFAULT_KILL_TIMEOUT_MS;
+        clearTimeout(w.killTimer);
+        w.killTimer = setTimeout(() => {
+          w.lastError ??= { message: `still running ${killTimeoutMs} ms after its connections were done (reload.killTimeoutMs): killed` };
+          w.worker.process.kill('SIGKILL');
+        }, killTimeoutMs);
+        break;
+      }
       case 'error':
         w.lastError = { message: msg.message, stack: msg.stack };
         this.emit('workerError', w);
@@ -313,8 +445,10 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         if (slot.current === w) {
           slot.current = undefined;
           slot.draining.add(w);
-          if (!this.stopping) this.fork(slot);
+          if (!this.stopping) this.replaceClosed(slot, w);
         }
+        break;
+      case 'pong':
         break;
       case 'stats':
         w.active = msg.active;
@@ -325,10 +459,38 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     }
   }
 
+  /**
+   * An app that closes its server soon after boot would be re-forked in a tight loop (16 forks
+   * in 5 s): closing before minUptimeMs counts as dying young, with the same backoff.
+   */
+  private replaceClosed(slot: Slot, w: SlotWorker): void {
+    const uptimeMs = w.onlineAt === undefined ? 0 : Date.now() - w.onlineAt;
+    if (uptimeMs >= this.options.restart.minUptimeMs) {
+      slot.backoff.reset();
+      this.emit('closed', w, { restartInMs: 0 });
+      this.fork(slot);
+      return;
+    }
+    const restartInMs = slot.backoff.next(uptimeMs);
+    slot.errored = slot.backoff.errored;
+    this.scheduleFork(slot, restartInMs);
+    this.emit('closed', w, { restartInMs });
+  }
+
+  private scheduleFork(slot: Slot, delayMs: number): void {
+    slot.timer = setTimeout(() => {
+      slot.timer = undefined;
+      if (this.stopping || slot.current || slot.incoming) return;
+      slot.restarts++;
+      this.fork(slot);
+    }, delayMs);
+  }
+
   private onExit(slot: Slot, w: SlotWorker, code: number | null, signal: string | null): void {
     this.makeUnroutable(w);
     this.endBoot(slot);
     clearTimeout(w.readyTimer);
+    clearTimeout(w.killTimer);
     w.exitCode = code;
     w.exitSignal = signal;
     w.active = 0;
@@ -342,19 +504,16 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     let restartInMs: number | null = null;
     if (wasCurrent) slot.current = undefined;
     // A failed replacement on an empty slot (down or errored) leaves it to the restart loop.
-    if (!this.stopping && !slot.current && !slot.incoming && !slot.timer) {
+    if (!this.stopping && !this.removed.has(slot) && !slot.current && !slot.incoming && !slot.timer) {
       // Healthy means online for a while: a worker that dies before coming online failed,
       // however slowly it got there (a loaded machine boots slowly).
       restartInMs = slot.backoff.next(w.onlineAt === undefined ? 0 : Date.now() - w.onlineAt);
       slot.errored = slot.backoff.errored;
       if (slot.errored) w.state = 'errored';
-      slot.timer = setTimeout(() => {
-        slot.timer = undefined;
-        if (this.stopping || slot.current || slot.incoming) return;
-        slot.restarts++;
-        this.fork(slot);
-      }, restartInMs);
+      this.scheduleFork(slot, restartInMs);
     }
     this.emit('exit', w, { code, signal, restartInMs, role });
   }
 }
+
+const DEFAULT_KILL_TIMEOUT_MS = 5000;

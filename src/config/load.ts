@@ -5,10 +5,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
+import { cosmiconfig, type Loader } from 'cosmiconfig';
 import { StickyConfigError } from '../errors.js';
 import type { ResolvedConfig } from './types.js';
 import { resolveConfig } from './resolve.js';
+import { loadTs } from './ts-loader.js';
 
 const MODULE_NAME = 'sticky';
 const PACKAGE_NAME = 'socketio-sticky-session';
@@ -64,22 +65,6 @@ const loadJsFresh: Loader = async (filepath) => {
   url.search = `?sticky-load=${++freshLoads}`;
   const loaded = (await import(url.href)) as { default?: unknown };
   return loaded.default;
-};
-
-/**
- * cosmiconfig's TypeScript loader transpiles without reporting syntax errors, which then
- * surface from its temporary .mjs without a line in the user's file. Report them first.
- */
-const loadTs: Loader = async (filepath, content) => {
-  const ts = (await import('typescript')).default;
-  const { diagnostics = [] } = ts.transpileModule(content, { fileName: filepath, reportDiagnostics: true });
-  const error = diagnostics.find((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error);
-  if (error) {
-    const where = error.file && error.start !== undefined ? error.file.getLineAndCharacterOfPosition(error.start) : undefined;
-    const at = where ? `line ${where.line + 1}, column ${where.character + 1}: ` : '';
-    throw new Error(`${at}${ts.flattenDiagnosticMessageText(error.messageText, ' ')}`);
-  }
-  return defaultLoaders['.ts'](filepath, content);
 };
 
 function explorer() {

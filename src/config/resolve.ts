@@ -109,6 +109,8 @@ function applyDefaults(config: StickyConfig, baseDir: string, configFile: string
     log: {
       level: log?.level ?? DEFAULTS.log.level,
       file: log?.file === undefined ? undefined : path.resolve(baseDir, log.file),
+      maxSize: log?.maxSize === undefined ? DEFAULTS.log.maxSize : parseSize(log.maxSize)!,
+      keep: log?.keep ?? DEFAULTS.log.keep,
     },
     metrics: metrics ? { port: metrics.port, host: metrics.host ?? DEFAULTS.metrics.host } : false,
   };

@@ -54,7 +54,7 @@ export const DEFAULTS = {
   restart: { minUptimeMs: 1_000, maxBackoffMs: 15_000 },
   health: { heartbeatMs: 1_000, timeoutMs: 10_000, handoffTimeoutMs: 2_000 },
   watch: { debounceMs: 250 },
-  log: { level: 'info' },
+  log: { level: 'info', maxSize: 10 * 1024 ** 2, keep: 5 },
   metrics: { host: '127.0.0.1' },
 } as const;
 
@@ -174,6 +174,16 @@ const memorySize: Check = (value, path, problems) => {
   }
 };
 
+const MIN_LOG_FILE_BYTES = 1024;
+const MAX_LOG_FILES_KEPT = 1000;
+
+const logFileSize: Check = (value, path, problems) => {
+  const bytes = typeof value === 'number' || typeof value === 'string' ? parseSize(value) : undefined;
+  if (bytes === undefined || bytes < MIN_LOG_FILE_BYTES) {
+    problems.push(`${path}: ${show(value)} is not a size of at least 1K (a number of bytes, or a string like "10M"; K, M, G)`);
+  }
+};
+
 const healthFields = object({
   fields: {
     heartbeatMs: milliseconds(MIN_HEARTBEAT_MS),
@@ -271,7 +281,9 @@ export const STICKY_CONFIG_SHAPE: ObjectShape = {
     restart: object({ fields: { minUptimeMs: milliseconds(0), maxBackoffMs: milliseconds(100), maxMemory: memorySize } }),
     health,
     watch,
-    log: object({ fields: { level: oneOf(LOG_LEVELS), file: text() } }),
+    log: object({
+      fields: { level: oneOf(LOG_LEVELS), file: text(), maxSize: logFileSize, keep: integer(1, MAX_LOG_FILES_KEPT) },
+    }),
     metrics,
   } satisfies Record<keyof StickyConfig, Check>,
   required: { script: 'set it to the worker entry, e.g. "./server.js"' },

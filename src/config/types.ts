@@ -99,6 +99,10 @@ export interface StickyConfig {
     level?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
     /** Also write the log records (app output included) to this file, relative to the config file. */
     file?: string;
+    /** Size at which log.file rolls over to a new numbered file: bytes or "10M" (K, M, G). Default "10M". */
+    maxSize?: number | string;
+    /** Log files kept, the one being written included; older ones are deleted. Default 5. */
+    keep?: number;
   };
   /** Prometheus text at http://host:port/metrics; false (default) = off. Host default '127.0.0.1'. */
   metrics?: false | { port: number; host?: string };
@@ -124,8 +128,8 @@ export interface ResolvedConfig {
   health: { heartbeatMs: number; timeoutMs: number; handoffTimeoutMs: number };
   /** `paths` absolute; `ignored` holds the user's extra patterns only (the watcher adds its own). */
   watch: false | { paths: string[]; debounceMs: number; ignored: string[] };
-  /** `file` absolute; undefined = no file. */
-  log: { level: NonNullable<NonNullable<StickyConfig['log']>['level']>; file: string | undefined };
+  /** `file` absolute; undefined = no file. `maxSize` in bytes. */
+  log: { level: NonNullable<NonNullable<StickyConfig['log']>['level']>; file: string | undefined; maxSize: number; keep: number };
   metrics: false | { port: number; host: string };
 }
 

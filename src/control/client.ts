@@ -6,6 +6,7 @@ import net from 'node:net';
 import { StickyControlError, StickyNotRunningError, StickyRemoteError } from '../errors.js';
 import { readLines } from './line-splitter.js';
 import { controlSocketPath } from './paths.js';
+import { checkControlSocket } from './socket-owner.js';
 import {
   CONTROL_PROTOCOL_VERSION, type ControlEvent, type ControlMethod, type ControlReply, type ControlRequest,
 } from './protocol.js';
@@ -50,9 +51,13 @@ export class ControlClient {
     }));
   }
 
-  /** Connects to the instance `name`; StickyNotRunningError when nothing answers there. */
+  /**
+   * Connects to the instance `name`; StickyNotRunningError when nothing answers there,
+   * StickyUntrustedSocketError when the socket or its folder is not this user's own.
+   */
   static connect(name: string, socketPath = controlSocketPath(name)): Promise<ControlClient> {
     return new Promise((resolve, reject) => {
+      checkControlSocket(name, socketPath);
       const socket = net.createConnection(socketPath);
       const timer = setTimeout(() => {
         socket.destroy();

@@ -9,13 +9,18 @@
  *   <- {"v":1,"id":2,"ok":true,"result":null}
  *   <- {"v":1,"event":"status","data":{...StatusSnapshot}}
  *   <- {"v":1,"event":"log","data":{...SupervisorEvent}}   reloads, crashes, warnings
+ *   -> {"v":1,"id":4,"method":"logs","params":{"lines":50,"follow":true}}
+ *   <- {"v":1,"id":4,"ok":true,"result":{"records":[...LogRecord]}}
+ *   <- {"v":1,"event":"line","data":{...LogRecord}}        with follow: every later line
  *   -> {"v":1,"id":3,"method":"reload"}           progress arrives as "reload" events
  *   <- {"v":1,"event":"reload","id":3,"data":{...ReloadProgress}}
  *   <- {"v":1,"id":3,"ok":false,"error":{"code":"STICKY_RELOAD","message":"..."}}
+ *   -> {"v":1,"id":4,"method":"scale","params":{"workers":4}}
+ *   <- {"v":1,"id":4,"ok":true,"result":{...ScaleResult}}
  */
 export const CONTROL_PROTOCOL_VERSION = 1;
 
-export type ControlMethod = 'status' | 'subscribe' | 'reload' | 'stop' | 'ping';
+export type ControlMethod = 'status' | 'subscribe' | 'reload' | 'stop' | 'ping' | 'scale' | 'logs';
 
 export interface ControlRequest {
   v: number;
@@ -35,7 +40,7 @@ export type ControlReply =
 
 export interface ControlEvent {
   v: number;
-  event: 'status' | 'log' | 'reload';
+  event: 'status' | 'log' | 'reload' | 'line';
   /** The request this event belongs to (reload progress), if any. */
   id?: number;
   data: unknown;
@@ -49,8 +54,14 @@ export interface StatusSnapshot {
   host: string;
   port: number;
   routing: 'ip' | 'header' | 'proxy-protocol';
+  /** ip mode: who accepts connections, the kernel (steered to each worker) or the primary. */
+  accept?: 'kernel' | 'primary';
   connections: { active: number; total: number; rejected: number; misrouted: number };
   workers: WorkerStatus[];
+  /** Extra: the config file it runs from (absent when started from code without one). */
+  configFile?: string;
+  /** Where Prometheus scrapes (`metrics` in the config), the real port when it said 0; null when off (extra field). */
+  metrics?: { host: string; port: number } | null;
   /** Recent supervisor events, newest last (extra field). */
   events?: SupervisorEvent[];
 }
@@ -58,7 +69,7 @@ export interface StatusSnapshot {
 export interface WorkerStatus {
   slot: number;
   pid: number;
-  state: 'starting' | 'online' | 'draining' | 'stopped' | 'errored';
+  state: 'starting' | 'online' | 'draining' | 'stopped' | 'errored' | 'unresponsive';
   active: number;
   total: number;
   restarts: number;
@@ -91,6 +102,8 @@ export interface PingResult {
   pid: number;
   name: string;
   protocol: number;
+  /** The config file it runs from, so a start or stop from another file with the same name can tell. */
+  configFile?: string;
 }
 
 /**
@@ -109,4 +122,49 @@ export interface ReloadResult {
 /** `stop` result: sent once every worker has exited; then the socket closes and the primary exits 0. */
 export interface StopResult {
   stopped: true;
+}
+
+/**
+ * `scale` result, once every added worker is online and every removed slot's worker has
+ * exited. A failed scale (an added worker did not come online) is a STICKY_SCALE error
+ * reply, and the slot count is back where it was.
+ */
+export interface ScaleResult {
+  from: number;
+  to: number;
+  /** Workers of the added slots, online. */
+  added: { slot: number; pid: number }[];
+  /** Workers of the removed slots, drained and exited. */
+  removed: { slot: number; pid: number }[];
+  durationMs: number;
+}
+
+/**
+ * One line of `sticky logs`: a line a worker printed (`kind: 'app'`) or a supervisor event
+ * (its kind: worker-online, reload, ...).
+ */
+export interface LogRecord {
+  time: number;
+  level: 'info' | 'warn' | 'error';
+  kind: string;
+  slot?: number;
+  pid?: number;
+  /** App lines: which stream of the worker printed it. */
+  stream?: 'stdout' | 'stderr';
+  msg: string;
+  /** An app line that was a JSON object (a pino record, say), as that object. */
+  json?: Record<string, unknown>;
+}
+
+export const DEFAULT_LOG_LINES = 50;
+
+/** `logs` params: `lines` most recent records (default 50); `follow` streams "line" events after them. */
+export interface LogsParams {
+  lines?: number;
+  follow?: boolean;
+}
+
+/** `logs` result, oldest first. */
+export interface LogsResult {
+  records: LogRecord[];
 }

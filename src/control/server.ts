@@ -3,10 +3,11 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { dirname } from 'node:path';
 import { StickyAlreadyRunningError, StickyError, StickyProtocolError, StickySetupError } from '../errors.js';
 import { readLines } from './line-splitter.js';
-import { ensureControlDir } from './paths.js';
+import { ensureControlDir } from './private-dir.js';
 import {
   CONTROL_PROTOCOL_VERSION, type ControlError, type ControlEvent, type ControlMethod, type ControlReply,
-  type ControlRequest, type ReloadProgress, type StatusSnapshot, type SupervisorEvent,
+  type ControlRequest, type LogRecord, type LogsParams, type LogsResult, type ReloadProgress, type StatusSnapshot,
+  type SupervisorEvent,
 } from './protocol.js';
 import { listen } from '../util/listen.js';
 import { noop } from '../util/noop.js';
@@ -18,15 +19,30 @@ export interface ControlHandlers {
   reload(onProgress: (p: ReloadProgress) => void): Promise<unknown>;
   /** Resolves once every worker has exited; the reply goes out then. */
   stop(): Promise<unknown>;
+  /** Changes the worker count; `params.workers` is checked by the supervisor. */
+  scale(params: Record<string, unknown>): Promise<unknown>;
+  /** An error of the listening control socket (accept failing with EMFILE); it keeps listening. */
+  error?(err: Error): void;
+  /** The most recent log records (`sticky logs`). */
+  logs(params: LogsParams): LogsResult;
+  /** Calls `listener` with each later log record until the returned function is called. */
+  followLogs(listener: (record: LogRecord) => void): () => void;
 }
 
-const METHODS: readonly ControlMethod[] = ['status', 'subscribe', 'reload', 'stop', 'ping'];
+const METHODS: readonly ControlMethod[] = ['status', 'subscribe', 'reload', 'stop', 'ping', 'scale', 'logs'];
 /** Requests are a few dozen bytes; a line this long is not one. */
 const MAX_REQUEST_LINE_BYTES = 64 * 1024;
 /** A ping reply is a few dozen bytes; the probe reads no further than this. */
 const MAX_PROBE_LINE_BYTES = 64 * 1024;
 /** A subscriber this far behind is dropped rather than buffered without bound. */
 const MAX_SUBSCRIBER_BACKLOG_BYTES = 4 * 1024 * 1024;
+/**
+ * A client that sends requests but does not read the replies: past this many reply bytes
+ * waiting, or this many requests being answered, its requests are not read until it catches
+ * up (the kernel then stops its writes). 600k unread pings took the primary from 54 to 250 MB.
+ */
+const MAX_REPLY_BACKLOG_BYTES = 1024 * 1024;
+const MAX_REQUESTS_IN_FLIGHT = 32;
 const STATUS_INTERVAL_MS = 1000;
 const PROBE_TIMEOUT_MS = 2000;
 const CLOSE_FLUSH_MS = 500;
@@ -40,23 +56,29 @@ const IN_FLIGHT_CAP_MS = 5000;
 export class ControlServer {
   private readonly connections = new Set<Socket>();
   private readonly subscribers = new Set<Socket>();
+  /** `logs --follow` connections and how each stops following. */
+  private readonly followers = new Map<Socket, () => void>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlightBy = new Map<Socket, number>();
   private statusTimer: NodeJS.Timeout | undefined;
 
   private constructor(readonly path: string, private readonly server: Server, private readonly handlers: ControlHandlers) {
     server.on('connection', (socket) => this.accept(socket));
+    server.on('error', (err) => handlers.error?.(err));
   }
 
   /**
    * Listens on `path`. Refuses when another process answers there (same name already
    * running); a socket file nobody answers on (its primary was killed) is replaced.
    */
-  static async open(name: string, path: string, handlers: ControlHandlers): Promise<ControlServer> {
+  static async open(name: string, path: string, handlers: ControlHandlers, configFile?: string): Promise<ControlServer> {
     ensureControlDir(dirname(path));
     const server = createServer();
     for (let attempt = 0; ; attempt++) {
       const probe = await probeControlSocket(path);
-      if (probe.state === 'running') throw new StickyAlreadyRunningError(name, probe.pid, path);
+      if (probe.state === 'running') {
+        throw new StickyAlreadyRunningError(name, probe.pid, path, { running: probe.configFile, ours: configFile });
+      }
       if (probe.state === 'stale') unlinkQuietly(path);
       try {
         await listen(server, { path });
@@ -84,6 +106,8 @@ export class ControlServer {
   async close(): Promise<void> {
     clearInterval(this.statusTimer);
     this.subscribers.clear();
+    for (const stop of this.followers.values()) stop();
+    this.followers.clear();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     unlinkQuietly(this.path);
     const cap = new Promise<void>((resolve) => setTimeout(resolve, IN_FLIGHT_CAP_MS).unref());
@@ -97,17 +121,36 @@ export class ControlServer {
     socket.on('error', noop);
     socket.on('close', () => {
       this.connections.delete(socket);
+      this.inFlightBy.delete(socket);
       this.unsubscribe(socket);
+      this.followers.get(socket)?.();
+      this.followers.delete(socket);
     });
-    readLines(socket, MAX_REQUEST_LINE_BYTES, (line) => this.track(this.handle(socket, line)), () => {
+    socket.on('drain', () => this.flow(socket));
+    readLines(socket, MAX_REQUEST_LINE_BYTES, (line) => this.track(socket, this.handle(socket, line)), () => {
       this.reply(socket, 0, new StickyProtocolError(`request line longer than ${MAX_REQUEST_LINE_BYTES} bytes`));
       socket.end();
     });
   }
 
-  private track(p: Promise<void>): void {
+  private track(socket: Socket, p: Promise<void>): void {
     this.inFlight.add(p);
-    void p.finally(() => this.inFlight.delete(p));
+    this.inFlightBy.set(socket, (this.inFlightBy.get(socket) ?? 0) + 1);
+    this.flow(socket);
+    void p.finally(() => {
+      this.inFlight.delete(p);
+      const n = this.inFlightBy.get(socket);
+      if (n !== undefined) this.inFlightBy.set(socket, n - 1);
+      this.flow(socket);
+    });
+  }
+
+  /** Reads a client's requests only while it keeps up with their replies. */
+  private flow(socket: Socket): void {
+    if (socket.destroyed) return;
+    const behind = socket.writableLength > MAX_REPLY_BACKLOG_BYTES || (this.inFlightBy.get(socket) ?? 0) > MAX_REQUESTS_IN_FLIGHT;
+    if (behind) socket.pause();
+    else if (socket.isPaused()) socket.resume();
   }
 
   private async handle(socket: Socket, line: string): Promise<void> {
@@ -134,10 +177,21 @@ export class ControlServer {
         }
         case 'stop':
           return this.reply(socket, id, undefined, await this.handlers.stop());
+        case 'scale':
+          return this.reply(socket, id, undefined, await this.handlers.scale(request.params ?? {}));
+        case 'logs':
+          return this.logs(socket, id, parseLogsParams(request.params));
       }
     } catch (err) {
       this.reply(socket, id, err);
     }
+  }
+
+  private logs(socket: Socket, id: number, params: LogsParams): void {
+    // The snapshot and the subscription in one turn of the event loop: no line falls between.
+    this.reply(socket, id, undefined, this.handlers.logs(params));
+    if (!params.follow || this.followers.has(socket) || socket.destroyed) return;
+    this.followers.set(socket, this.handlers.followLogs((data) => this.write(socket, { v: CONTROL_PROTOCOL_VERSION, event: 'line', data })));
   }
 
   private subscribe(socket: Socket): void {
@@ -172,11 +226,12 @@ export class ControlServer {
 
   private write(socket: Socket, msg: ControlReply | ControlEvent): void {
     if (socket.destroyed || !socket.writable) return;
-    if (this.subscribers.has(socket) && socket.writableLength > MAX_SUBSCRIBER_BACKLOG_BYTES) {
+    if ((this.subscribers.has(socket) || this.followers.has(socket)) && socket.writableLength > MAX_SUBSCRIBER_BACKLOG_BYTES) {
       socket.destroy();
       return;
     }
     socket.write(`${JSON.stringify(msg)}\n`);
+    if (socket.writableLength > MAX_REPLY_BACKLOG_BYTES) this.flow(socket);
   }
 }
 
@@ -199,6 +254,15 @@ export function parseRequest(line: string): ControlRequest {
   return msg as ControlRequest;
 }
 
+function parseLogsParams(params: Record<string, unknown> | undefined): LogsParams {
+  const { lines, follow } = params ?? {};
+  if (lines !== undefined && (typeof lines !== 'number' || !Number.isSafeInteger(lines) || lines < 0)) {
+    throw new StickyProtocolError(`logs: lines: ${JSON.stringify(lines)} is not a whole number of 0 or more`);
+  }
+  if (follow !== undefined && typeof follow !== 'boolean') throw new StickyProtocolError(`logs: follow: ${JSON.stringify(follow)} is not true or false`);
+  return { lines, follow };
+}
+
 /** The id of a request we could not accept, so its error still reaches the caller's promise. */
 function idOf(line: string): number {
   try {
@@ -214,7 +278,10 @@ function toControlError(err: unknown): ControlError {
   return { code: 'STICKY_INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }
 
-export type ProbeResult = { state: 'absent' } | { state: 'stale' } | { state: 'running'; pid: number | undefined };
+export type ProbeResult =
+  | { state: 'absent' }
+  | { state: 'stale' }
+  | { state: 'running'; pid: number | undefined; configFile?: string };
 
 /** Who holds `path`: nobody (no file), a dead primary (file, nobody answers), or a live one. */
 export function probeControlSocket(path: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<ProbeResult> {
@@ -229,13 +296,15 @@ export function probeControlSocket(path: string, timeoutMs = PROBE_TIMEOUT_MS): 
     const timer = setTimeout(() => done({ state: 'running', pid: undefined }), timeoutMs);
     socket.on('connect', () => socket.write(`${JSON.stringify({ v: CONTROL_PROTOCOL_VERSION, id: 1, method: 'ping' })}\n`));
     readLines(socket, MAX_PROBE_LINE_BYTES, (line) => {
-      let pid: number | undefined;
+      let result: { pid?: unknown; configFile?: unknown } | undefined;
       try {
-        pid = (JSON.parse(line) as { result?: { pid?: number } }).result?.pid;
+        result = (JSON.parse(line) as { result?: typeof result }).result;
       } catch {
-        pid = undefined;
+        result = undefined;
       }
-      done({ state: 'running', pid });
+      const pid = typeof result?.pid === 'number' ? result.pid : undefined;
+      const configFile = typeof result?.configFile === 'string' ? result.configFile : undefined;
+      done({ state: 'running', pid, ...(configFile === undefined ? {} : { configFile }) });
     }, () => done({ state: 'running', pid: undefined }));
     socket.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);

@@ -1,4 +1,5 @@
 /** Text helpers for the dashboard: fixed-width cells, units, blessed tag escaping. Pure. */
+import { stripControls } from '../text/control-chars.js';
 
 /** Glyphs for terminals with and without UTF-8 (blessed would turn the former into '?'). */
 export interface Glyphs {
@@ -38,7 +39,7 @@ export function escapeTags(text: string): string {
 
 /** Drops control characters (ANSI escapes included) that would move the cursor or recolour the screen. */
 export function printable(text: string): string {
-  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\x00-\x1f\x7f]/g, ' ');
+  return stripControls(text, { replacement: ' ' });
 }
 
 /** Pads or truncates `text` to exactly `width` columns. */

@@ -5,11 +5,14 @@
  */
 import { ControlClient } from '../control/client';
 import { controlSocketPath } from '../control/paths';
-import type { ControlEvent, ReloadProgress, ReloadResult, StatusSnapshot } from '../control/protocol';
+import { StickyRemoteError } from '../errors';
+import type { ControlEvent, LogRecord, LogsResult, ReloadProgress, ReloadResult, StatusSnapshot } from '../control/protocol';
 import { RenderLoop } from './render-loop';
 import { openTerminal } from './terminal';
 
 export const RECONNECT_INTERVAL_MS = 1_000;
+/** App lines asked for on connecting, before the pushed ones. */
+const LOG_PANE_BACKLOG = 200;
 
 export interface DashboardOptions {
   /** The instance's control socket (controlSocketPath(name)). */
@@ -57,15 +60,22 @@ export async function runDashboard(target: DashboardOptions | ControlClient): Pr
         loop.connectionLost(reason);
         scheduleReconnect();
       });
-  const subscribe = async (): Promise<{ link: ControlClient; snapshot: StatusSnapshot }> => {
+  const subscribe = async (): Promise<{ link: ControlClient; snapshot: StatusSnapshot; backlog: LogRecord[] }> => {
     const client = given ?? (await ControlClient.connect(options.name, options.socketPath));
     given = undefined;
     client.onEvent(onEvent);
     try {
       const snapshot = await client.request<StatusSnapshot>('status');
       await client.request('subscribe');
+      // The log pane's lines: the recent ones, then each new one as a "line" event.
+      // A supervisor from before `sticky logs` refuses the method: its dashboard has no log lines.
+      const { records } = await client.request<LogsResult>('logs', { params: { lines: LOG_PANE_BACKLOG, follow: true } })
+        .catch((error: unknown) => {
+          if (error instanceof StickyRemoteError) return { records: [] };
+          throw error;
+        });
       void watchClose(client);
-      return { link: client, snapshot };
+      return { link: client, snapshot, backlog: records };
     } catch (error) {
       void client.close();
       throw error;
@@ -79,6 +89,7 @@ export async function runDashboard(target: DashboardOptions | ControlClient): Pr
           link = result.link;
           loop?.connectionRestored();
           loop?.snapshot(result.snapshot);
+          loop?.logBacklog(result.backlog);
         },
         () => {
           if (!quitting) scheduleReconnect();
@@ -88,8 +99,9 @@ export async function runDashboard(target: DashboardOptions | ControlClient): Pr
   };
 
   let first: StatusSnapshot;
+  let backlog: LogRecord[];
   try {
-    ({ link, snapshot: first } = await subscribe());
+    ({ link, snapshot: first, backlog } = await subscribe());
   } catch (error) {
     process.stderr.write(`sticky status: ${(error as Error).message}\n`);
     return 1;
@@ -117,6 +129,7 @@ export async function runDashboard(target: DashboardOptions | ControlClient): Pr
   try {
     loop = new RenderLoop(terminal.screen, options.name, actions);
     loop.snapshot(first);
+    loop.logBacklog(backlog);
     for (const event of early.splice(0)) loop.event(event);
     loop.draw();
     options.onReady?.(loop);

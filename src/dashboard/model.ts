@@ -3,12 +3,17 @@
  * the reload prompt. Every change arrives through a method; nothing here touches a terminal, a
  * socket or a clock (callers pass `nowMs`), so it is unit-tested directly.
  */
-import type { ReloadProgress, ReloadResult, StatusSnapshot, SupervisorEvent, WorkerStatus } from '../control/protocol';
+import type { LogRecord, ReloadProgress, ReloadResult, StatusSnapshot, SupervisorEvent, WorkerStatus } from '../control/protocol';
 import { describeProgress, describeReloadResult } from '../text/reload.js';
 import { printable } from './format';
 import { RateTracker } from './rates';
 
 export const MAX_EVENTS = 200;
+/** App lines kept for the log pane (the primary keeps more: `sticky logs`). */
+export const MAX_LOG_LINES = 500;
+
+/** What the bottom pane shows: events, the selected slot's app lines, or every slot's (`l` cycles). */
+export type BottomPane = 'events' | 'slot-logs' | 'all-logs';
 
 export interface EventLine {
   time: number;
@@ -43,6 +48,11 @@ export class DashboardModel {
   selectedSlot: number | undefined;
   prompt: Prompt = { kind: 'none' };
   link: Link;
+  pane: BottomPane = 'events';
+  /** `?`: the key list over the bottom pane. */
+  helpShown = false;
+  /** The workers' recent lines, oldest first. */
+  logLines: LogRecord[] = [];
 
   private readonly rates = new RateTracker();
   private readonly workerRates = new Map<number, number | undefined>();
@@ -144,6 +154,38 @@ export class DashboardModel {
     if (this.link.kind === 'connected') return;
     this.link = { kind: 'connected', sinceMs: nowMs };
     this.addNote('info', 'control', 'reconnected', nowMs);
+  }
+
+  /** A line a worker printed (pushed by the supervisor while this dashboard follows its logs). */
+  addLogLine(record: LogRecord): void {
+    if (record.kind !== 'app') return;
+    this.logLines.push(record);
+    if (this.logLines.length > MAX_LOG_LINES) this.logLines.splice(0, this.logLines.length - MAX_LOG_LINES);
+  }
+
+  /**
+   * The recent lines sent on (re)connecting: they replace what is held, but for lines pushed
+   * after them (which may have arrived first).
+   */
+  addLogBacklog(records: LogRecord[]): void {
+    const apps = records.filter((r) => r.kind === 'app');
+    const newest = apps.at(-1)?.time ?? -Infinity;
+    this.logLines = [...apps, ...this.logLines.filter((r) => r.time > newest)].slice(-MAX_LOG_LINES);
+  }
+
+  /** `l`: events → the selected slot's lines → every slot's lines → events. */
+  cyclePane(): void {
+    this.pane = this.pane === 'events' ? 'slot-logs' : this.pane === 'slot-logs' ? 'all-logs' : 'events';
+  }
+
+  toggleHelp(): void {
+    this.helpShown = !this.helpShown;
+  }
+
+  /** The lines the log pane shows, oldest first. */
+  shownLogLines(): LogRecord[] {
+    if (this.pane !== 'slot-logs') return this.logLines;
+    return this.logLines.filter((r) => r.slot === this.selectedSlot);
   }
 
   /** Moves the selection `delta` slots up (negative) or down, stopping at the ends. */

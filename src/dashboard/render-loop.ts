@@ -4,7 +4,7 @@
  * countdowns and the "disconnected" age move between snapshots.
  */
 import type blessed from 'blessed';
-import type { ControlEvent, ReloadProgress, ReloadResult, StatusSnapshot, SupervisorEvent } from '../control/protocol';
+import type { ControlEvent, LogRecord, ReloadProgress, ReloadResult, StatusSnapshot, SupervisorEvent } from '../control/protocol';
 import { ASCII_GLYPHS, UNICODE_GLYPHS, type Glyphs } from './format';
 import { DashboardLayout } from './layout';
 import { DashboardModel, type EventLine } from './model';
@@ -56,7 +56,14 @@ export class RenderLoop {
   event(event: ControlEvent): void {
     if (event.event === 'status') this.model.applySnapshot(event.data as StatusSnapshot, this.clock());
     else if (event.event === 'log') this.model.addSupervisorEvent(event.data as SupervisorEvent);
+    else if (event.event === 'line') this.model.addLogLine(event.data as LogRecord);
     else this.model.addReloadProgress(event.data as ReloadProgress, this.clock());
+    this.invalidate();
+  }
+
+  /** The recent app lines asked for on (re)connecting. */
+  logBacklog(records: LogRecord[]): void {
+    this.model.addLogBacklog(records);
     this.invalidate();
   }
 
@@ -122,6 +129,8 @@ export class RenderLoop {
     });
     on(['up', 'k'], () => this.model.moveSelection(-1));
     on(['down', 'j'], () => this.model.moveSelection(1));
+    on(['l'], () => this.model.cyclePane());
+    on(['?'], () => this.model.toggleHelp());
   }
 
   private startReload(): void {

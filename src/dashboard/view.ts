@@ -55,6 +55,7 @@ const STATE_COLOURS: Record<WorkerStatus['state'], string[]> = {
   draining: ['magenta-fg'],
   stopped: ['gray-fg'],
   errored: ['red-fg', 'bold'],
+  unresponsive: ['red-fg', 'bold'],
 };
 const LEVEL_COLOURS: Record<EventLine['level'], string[]> = { info: [], warn: ['yellow-fg'], error: ['red-fg'] };
 
@@ -104,7 +105,7 @@ export function buildView(model: DashboardModel, options: ViewOptions): Dashboar
     header: header(model, options),
     table: windowTable(rows, model.selectedSlot, heights.table, options),
     details: heights.details > 0 ? details(model, entries, options).slice(0, heights.details) : [],
-    events: heights.events > 0 ? eventLines(model, heights.events, options) : [],
+    events: heights.events > 0 ? bottomPane(model, heights.events, options) : [],
     footer: footer(model, entries.length, options),
   };
 }
@@ -239,6 +240,41 @@ function details(model: DashboardModel, entries: SlotEntry[], { width, glyphs, n
   return lines;
 }
 
+/** Every key the dashboard takes, for the `?` overlay. */
+export const HELP_KEYS: readonly [string, string][] = [
+  ['q, Ctrl-C', 'quit'],
+  ['↑/↓, k/j', 'select a worker slot'],
+  ['r', 'reload every worker (asks y/n first)'],
+  ['y / n, Esc', 'answer the reload question'],
+  ['l', 'log pane: events → selected slot\'s lines → all slots\' lines'],
+  ['?', 'show / hide this help'],
+];
+
+/** The bottom pane: the help, the workers' lines, or the events. */
+function bottomPane(model: DashboardModel, height: number, options: ViewOptions): string[] {
+  if (model.helpShown) {
+    const keyWidth = Math.max(...HELP_KEYS.map(([keys]) => keys.length));
+    const rows = HELP_KEYS.map(([keys, what]) => ` {bold}${escapeTags(keys.padEnd(keyWidth))}{/bold}  ${escapeTags(what)}`);
+    return [rule('keys (? to close)', options.width, options.glyphs), ...rows].slice(0, height);
+  }
+  if (model.pane === 'events') return eventLines(model, height, options);
+  return logLines(model, height, options);
+}
+
+/** The newest app lines that fit, one row each: time, slot|pid, the line. */
+function logLines(model: DashboardModel, height: number, { width, glyphs }: ViewOptions): string[] {
+  const title = model.pane === 'slot-logs' ? `logs of slot ${model.selectedSlot ?? '-'} (l: all slots)` : 'logs of all slots (l: events)';
+  const records = model.shownLogLines().slice(-Math.max(0, height - 1));
+  const lines = records.map((r) => {
+    const text = r.json && r.msg === '' ? JSON.stringify(r.json) : r.msg;
+    const who = `${r.slot ?? '-'}|${r.pid ?? '-'}`.padEnd(8);
+    const body = fit(`${who} ${text}`, Math.max(1, width - EVENT_INDENT), 'left', glyphs.ellipsis).trimEnd();
+    return `${colour('gray-fg', formatClock(r.time))} ${colour(r.stream === 'stderr' ? 'red-fg' : [], escapeTags(body))}`;
+  });
+  if (lines.length === 0) lines.push(colour('gray-fg', 'no lines yet'));
+  return [rule(title, width, glyphs), ...lines];
+}
+
 /** Newest events last; a long one continues on up to EVENT_MAX_LINES indented lines. */
 function eventLines(model: DashboardModel, height: number, { width, glyphs }: ViewOptions): string[] {
   const textWidth = Math.max(1, width - EVENT_INDENT);
@@ -271,7 +307,7 @@ export function wrap(text: string, width: number, maxLines: number, ellipsis: st
 
 function footer(model: DashboardModel, slotCount: number, { nowMs, width, glyphs }: ViewOptions): string {
   const prompt = model.prompt;
-  const keys = ' {bold}q{/bold} quit  {bold}r{/bold} reload  {bold}↑/↓{/bold} select';
+  const keys = ' {bold}q{/bold} quit  {bold}r{/bold} reload  {bold}↑/↓{/bold} select  {bold}l{/bold} logs  {bold}?{/bold} help';
   switch (prompt.kind) {
     case 'confirm-reload':
       return colour(['yellow-bg', 'black-fg'], ` Reload all ${slotCount} workers of ${escapeTags(model.name)}? (y/n) `);

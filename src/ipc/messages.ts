@@ -25,6 +25,11 @@ export interface ConnMessage {
   remote?: { address: string; port: number; family: string };
   /** Routing key of the connection, for the worker's misrouting check. */
   key?: string;
+  /**
+   * Deadline (epoch ms, one clock on one host): a worker that reads this message later has
+   * lost the connection to the key's next slot, so it closes its copy unread and refuses it.
+   */
+  by?: number;
 }
 
 /**
@@ -51,6 +56,16 @@ export interface ClosingMessage {
   t: 'closing';
 }
 
+/**
+ * worker -> primary: a draining worker's connections are done and its app is cleaning up
+ * (it listens for 'shutdown', SIGINT or 'sticky:drain'); it is killed if still running
+ * reload.killTimeoutMs later.
+ */
+export interface DrainedMessage {
+  cmd: typeof STICKY_CMD;
+  t: 'drained';
+}
+
 /** worker -> primary: connection counters, sent at most once per interval and only when changed. */
 export interface StatsMessage {
   cmd: typeof STICKY_CMD;
@@ -67,6 +82,15 @@ export interface DrainMessage {
   timeoutMs: number;
 }
 
+/**
+ * primary -> worker (kernel accept): the slot's listening socket follows; accept from it.
+ * The primary keeps its own copy, so the worker closing its copy leaves the socket in place.
+ */
+export interface ListenMessage {
+  cmd: typeof STICKY_CMD;
+  t: 'listen';
+}
+
 /** worker -> primary: the worker is about to die of this error (the app failed to load or crashed). */
 export interface WorkerErrorMessage {
   cmd: typeof STICKY_CMD;
@@ -75,8 +99,20 @@ export interface WorkerErrorMessage {
   stack?: string;
 }
 
-export type WorkerToPrimary = AckMessage | ReadyMessage | ClosingMessage | StatsMessage | WorkerErrorMessage;
-export type PrimaryToWorker = ConnMessage | DrainMessage;
+/** primary -> worker: a heartbeat; the worker's event loop answers with a PongMessage. */
+export interface PingMessage {
+  cmd: typeof STICKY_CMD;
+  t: 'ping';
+}
+
+/** worker -> primary: the answer to a ping (its event loop turns). */
+export interface PongMessage {
+  cmd: typeof STICKY_CMD;
+  t: 'pong';
+}
+
+export type WorkerToPrimary = AckMessage | ReadyMessage | ClosingMessage | DrainedMessage | StatsMessage | WorkerErrorMessage | PongMessage;
+export type PrimaryToWorker = ConnMessage | DrainMessage | ListenMessage | PingMessage;
 
 export function isSticky(msg: unknown): msg is { cmd: typeof STICKY_CMD; t: string } {
   return typeof msg === 'object' && msg !== null && (msg as { cmd?: unknown }).cmd === STICKY_CMD;

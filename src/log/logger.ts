@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { ResolvedConfig } from '../config/types.js';
 import { prettyDestination } from './pretty.js';
 
@@ -10,6 +10,8 @@ export interface LoggerOptions {
   level: LogLevel;
   /** Readable lines instead of JSON; default: when stdout is a terminal. */
   pretty?: boolean;
+  /** Where the records go instead of stdout (the supervisor's LogOutput). */
+  destination?: DestinationStream;
 }
 
 /**
@@ -19,6 +21,6 @@ export interface LoggerOptions {
  */
 export function createLogger(options: LoggerOptions): Logger {
   const pretty = options.pretty ?? process.stdout.isTTY === true;
-  const destination = pretty ? prettyDestination(process.stdout) : pino.destination({ dest: 1, sync: true });
+  const destination = options.destination ?? (pretty ? prettyDestination(process.stdout) : pino.destination({ dest: 1, sync: true }));
   return pino({ name: options.name, level: options.level, base: { pid: process.pid } }, destination);
 }

@@ -4,11 +4,18 @@ import {
 } from '../cluster/worker-pool.js';
 import { ROUTING_ENV } from '../ipc/env.js';
 import { routePool } from './route-pool.js';
+import { DEFAULTS } from '../config/schema.js';
+import { stderrLogger } from '../balancer/reject-log.js';
+import { RateLimit } from '../util/rate-limit.js';
 
 export interface PrimaryOptions extends BalancerOptions {
   env?: PoolOptions['env'];
   restart?: Partial<PoolOptions['restart']>;
   drainTimeoutMs?: number;
+  /** Heartbeats (see PoolOptions.health); the config's defaults unless given. */
+  health?: PoolOptions['health'];
+  /** Where malformed worker messages and refused late hand-off answers are reported (rate-limited); default stderr. */
+  onWorkerWarning?: (w: { slot: number; pid?: number }, message: string) => void;
 }
 
 /**
@@ -29,8 +36,18 @@ export class PrimaryServer extends BalancerServer {
       env,
       restart: { ...DEFAULT_RESTART, ...options.restart },
       drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
+      health: options.health ?? { heartbeatMs: DEFAULTS.health.heartbeatMs, timeoutMs: DEFAULTS.health.timeoutMs },
     });
-    routePool(this.pool, this.dispatcher);
+    routePool(this.pool, this.router);
+    const warn = options.onWorkerWarning ?? ((w, message) => stderrLogger.warn({ slot: w.slot, workerPid: w.pid }, message));
+    const limit = new RateLimit();
+    const limited = (w: { slot: number; pid?: number }, message: string): void => {
+      if (!limit.allow()) return;
+      const held = limit.takeSuppressed();
+      warn(w, held > 0 ? `${message} (${held} similar warnings suppressed before this one)` : message);
+    };
+    this.pool.on('invalidMessage', (w, reason) => limited(w, `dropped a malformed message from worker ${w.pid} (slot ${w.slot}): ${reason}`));
+    this.dispatcher.onLateAck = (slot, ok) => limited({ slot }, `slot ${slot} answered a hand-off after health.handoffTimeoutMs; it had gone to another slot, so the answer was refused${ok ? ' (the worker claimed it)' : ' and the worker dropped its copy'}`);
   }
 
   /** Requests whose key differed from their connection's, over every worker since the start. */

@@ -12,4 +12,5 @@ export function routePool(pool: WorkerPool, router: ConnectionRouter): void {
   pool.on('routable', (w) => router.setTarget(w));
   pool.on('unroutable', (w) => router.removeTarget(w));
   pool.on('ack', (w, id, ok) => router.acknowledge(w, id, ok));
+  pool.on('resize', (count) => router.resize(count));
 }

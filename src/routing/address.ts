@@ -10,25 +10,33 @@ export interface PrefixOptions {
 const MAPPED_PREFIX = '::ffff:';
 
 export function parseIPv4(s: string): number | null {
-  // A scan, not split('.'): this runs once per request in header mode.
+  return parseIPv4Range(s, 0, s.length);
+}
+
+/** Dotted quad in s[start, end), by char codes: it runs once per connection in ip mode. */
+function parseIPv4Range(s: string, start: number, end: number): number | null {
   let n = 0;
-  let v = 0;
+  let part = 0;
   let digits = 0;
-  let parts = 0;
-  for (let i = 0; i <= s.length; i++) {
-    const c = i === s.length ? 0x2e : s.charCodeAt(i);
-    if (c === 0x2e) {
-      if (digits === 0 || v > 255 || ++parts > 4) return null;
-      n = n * 256 + v;
-      v = 0;
+  let dots = 0;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46 /* '.' */) {
+      if (digits === 0 || dots === 3) return null;
+      n = n * 256 + part;
+      dots++;
+      part = 0;
       digits = 0;
-    } else {
-      const d = c - 48;
-      if (d < 0 || d > 9 || ++digits > 3) return null;
-      v = v * 10 + d;
+      continue;
     }
+    const d = c - 48;
+    if (d < 0 || d > 9 || digits === 3) return null;
+    part = part * 10 + d;
+    digits++;
+    if (part > 255) return null;
   }
-  return parts === 4 ? n >>> 0 : null;
+  if (digits === 0 || dots !== 3) return null;
+  return (n * 256 + part) >>> 0;
 }
 
 export function formatIPv4(n: number): string {
@@ -37,43 +45,67 @@ export function formatIPv4(n: number): string {
 
 /** Parses any textual IPv6 form (zero compression, embedded IPv4, zone id) into 8 groups. */
 export function parseIPv6(input: string): number[] | null {
-  let s = input;
-  const zone = s.indexOf('%');
-  if (zone !== -1) s = s.slice(0, zone);
-  if (s.length < 2 || s.length > 45) return null;
-  let tail: number[] = [];
-  const lastColon = s.lastIndexOf(':');
-  if (s.indexOf('.', lastColon) !== -1) {
-    const v4 = parseIPv4(s.slice(lastColon + 1));
+  return parseIPv6Range(input, input.length);
+}
+
+/** IPv6 text in input[0, end), by char codes (once per IPv6 connection in ip mode). */
+function parseIPv6Range(input: string, limit: number): number[] | null {
+  const zone = input.indexOf('%');
+  const end = zone === -1 || zone > limit ? limit : zone;
+  if (end < 2 || end > 45) return null;
+  const lastColon = input.lastIndexOf(':', end - 1);
+  if (lastColon === -1) return null;
+  let stop = end;
+  let tail = -1;
+  const dot = input.indexOf('.', lastColon);
+  if (dot !== -1 && dot < end) {
+    const v4 = parseIPv4Range(input, lastColon + 1, end);
     if (v4 === null) return null;
-    tail = [v4 >>> 16, v4 & 0xffff];
-    s = s.slice(0, lastColon + 1) + '0:0';
+    tail = v4;
+    stop = lastColon + 1;
   }
-  const halves = s.split('::');
-  if (halves.length > 2) return null;
-  const parseGroups = (h: string): number[] | null => {
-    if (h === '') return [];
-    const out: number[] = [];
-    for (const g of h.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-      out.push(parseInt(g, 16));
+  const groups: number[] = [];
+  let gapAt = -1;
+  let i = 0;
+  if (input.charCodeAt(0) === 58 /* ':' */) {
+    if (input.charCodeAt(1) !== 58) return null;
+    gapAt = 0;
+    i = 2;
+  }
+  while (i < stop) {
+    let v = 0;
+    let digits = 0;
+    for (; i < stop; i++) {
+      const h = hexDigit(input.charCodeAt(i));
+      if (h < 0) break;
+      if (++digits > 4) return null;
+      v = v * 16 + h;
     }
-    return out;
-  };
-  const head = parseGroups(halves[0]!);
-  const rest = halves.length === 2 ? parseGroups(halves[1]!) : [];
-  if (!head || !rest) return null;
-  let groups: number[];
-  if (halves.length === 2) {
-    const missing = 8 - head.length - rest.length;
-    if (missing < 1) return null;
-    groups = [...head, ...new Array<number>(missing).fill(0), ...rest];
-  } else {
-    groups = head;
+    if (digits === 0 || groups.length === 8) return null;
+    groups.push(v);
+    if (i === stop) break;
+    if (input.charCodeAt(i) !== 58) return null;
+    i++;
+    if (i < stop && input.charCodeAt(i) === 58) {
+      if (gapAt !== -1) return null;
+      gapAt = groups.length;
+      i++;
+    } else if (i === stop && tail === -1) {
+      return null;
+    }
   }
-  if (groups.length !== 8) return null;
-  if (tail.length) groups.splice(6, 2, tail[0]!, tail[1]!);
+  const total = groups.length + (tail === -1 ? 0 : 2);
+  if (gapAt === -1 ? total !== 8 : total > 7) return null;
+  if (gapAt !== -1) groups.splice(gapAt, 0, ...new Array<number>(8 - total).fill(0));
+  if (tail !== -1) groups.push(tail >>> 16, tail & 0xffff);
   return groups;
+}
+
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
 }
 
 /** RFC 5952 text form: lower case, longest zero run compressed. */
@@ -117,7 +149,54 @@ function isCompatibleV4(groups: number[]): boolean {
 }
 
 function maskIPv4(n: number, bits: number): number {
-  return bits >= 32 ? n : bits <= 0 ? 0 : (n & (~0 << (32 - bits))) >>> 0;
+  return (n & ipv4MaskWord(bits)) >>> 0;
+}
+
+/** The netmask of an IPv4 prefix as one word; no prefix keeps every bit. */
+export function ipv4MaskWord(bits: number | undefined): number {
+  if (bits === undefined || bits >= 32) return 0xffffffff;
+  return bits <= 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+}
+
+/** The netmask of an IPv6 prefix as four big-endian words. */
+export function ipv6MaskWords(bits: number | undefined): number[] {
+  return [0, 1, 2, 3].map((i) => ipv4MaskWord(bits === undefined ? undefined : bits - i * 32));
+}
+
+/**
+ * The address words an address key hashes by (see hashWords): [v4] for IPv4 and
+ * IPv4-mapped IPv6, four big-endian words for IPv6, masked by the key's /prefix.
+ * Null when the key is not an address (a header value routes by its string).
+ */
+export function addressWords(key: string): number[] | null {
+  const slash = key.indexOf('/');
+  const end = slash === -1 ? key.length : slash;
+  let bits = -1;
+  if (slash !== -1) {
+    const digits = key.length - slash - 1;
+    if (digits < 1 || digits > 3) return null;
+    bits = 0;
+    for (let i = slash + 1; i < key.length; i++) {
+      const d = key.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return null;
+      bits = bits * 10 + d;
+    }
+  }
+  const v4 = parseIPv4Range(key, 0, end);
+  if (v4 !== null) {
+    if (bits > 32) return null;
+    return [bits === -1 ? v4 : (v4 & ipv4MaskWord(bits)) >>> 0];
+  }
+  const v6 = parseIPv6Range(key, end);
+  if (v6 === null || bits > 128) return null;
+  if (isMappedV4(v6)) {
+    return [(((v6[6]! << 16) | v6[7]!) & ipv4MaskWord(bits === -1 ? undefined : bits - 96)) >>> 0];
+  }
+  const words = new Array<number>(4);
+  for (let i = 0; i < 4; i++) {
+    words[i] = (((v6[2 * i]! << 16) | v6[2 * i + 1]!) & ipv4MaskWord(bits === -1 ? undefined : bits - 32 * i)) >>> 0;
+  }
+  return words;
 }
 
 function maskIPv6(groups: number[], bits: number): number[] {

@@ -1,5 +1,6 @@
 import type { SupervisorEvent } from '../control/protocol.js';
 import type { Logger } from '../log/logger.js';
+import { stripControls } from '../text/control-chars.js';
 
 const RECENT_EVENTS = 50;
 
@@ -13,8 +14,11 @@ export class EventLog {
 
   constructor(private readonly logger: Logger) {}
 
-  record(level: SupervisorEvent['level'], kind: string, message: string, fields: { slot?: number; pid?: number; stack?: string } = {}): void {
-    const { stack, ...where } = fields;
+  record(level: SupervisorEvent['level'], kind: string, text: string, fields: { slot?: number; pid?: number; stack?: string } = {}): void {
+    // Messages carry what apps and clients chose (a worker's error text): it reaches terminals.
+    const message = stripControls(text);
+    const { stack: rawStack, ...where } = fields;
+    const stack = rawStack === undefined ? undefined : stripControls(rawStack, { keepNewlines: true });
     const event: SupervisorEvent = { time: Date.now(), level, kind, message, ...where };
     // `workerPid`: pino's own `pid` field is the primary's.
     this.logger[level]({ kind, slot: where.slot, workerPid: where.pid, stack }, message);

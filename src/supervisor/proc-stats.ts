@@ -32,6 +32,16 @@ export function parseStatusBytes(status: string, field = 'VmRSS'): number | unde
   return m ? Number(m[1]) * 1024 : undefined;
 }
 
+/** A process's resident set size from /proc (Linux); undefined when it is gone or elsewhere. */
+export async function readRssBytes(pid: number): Promise<number | undefined> {
+  if (pid <= 0 || process.platform !== 'linux') return undefined;
+  try {
+    return parseStatusBytes(await readFile(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Memory and CPU of worker processes, read from /proc (Linux; zeros elsewhere). CPU is
  * the share of one core since the previous sample of that pid, or since the process

@@ -1,5 +1,6 @@
 import type { Slot, WorkerPool } from '../cluster/worker-pool.js';
 import type { SlotWorker } from '../cluster/slot-worker.js';
+import { isOutOfMemory } from '../ipc/fatal-report.js';
 import type { WorkerStatus } from '../control/protocol.js';
 import type { ProcSampler } from './proc-stats.js';
 
@@ -15,12 +16,14 @@ export async function workerRows(pool: WorkerPool, sampler: ProcSampler): Promis
     if (slot.incoming) rows.push(row(slot, slot.incoming, 'starting', sampler));
     for (const w of slot.draining) rows.push(row(slot, w, 'draining', sampler));
   }
+  // A removed slot's (sticky scale) last workers, until they have drained.
+  for (const w of pool.leavingWorkers) rows.push(row({ index: w.slot, restarts: 0 }, w, 'draining', sampler));
   const out = await Promise.all(rows);
   sampler.retain(new Set(out.map((r) => r.pid)));
   return out;
 }
 
-async function row(slot: Slot, w: SlotWorker, state: WorkerStatus['state'], sampler: ProcSampler): Promise<WorkerStatus> {
+async function row(slot: Pick<Slot, 'index' | 'restarts'>, w: SlotWorker, state: WorkerStatus['state'], sampler: ProcSampler): Promise<WorkerStatus> {
   const uptimeMs = w.uptimeMs;
   const usage = await sampler.sample(w.pid, uptimeMs);
   return {
@@ -42,7 +45,23 @@ function emptyRow(slot: Slot, state: WorkerStatus['state']): WorkerStatus {
 
 /** Why a worker is gone, for logs and reload errors: how it ended, then its own error (with its stack). */
 export function describeExit(w: SlotWorker, withStack = true): string {
-  const how = w.exitSignal ? `was killed by ${w.exitSignal}` : w.exitCode !== null ? `exited with code ${w.exitCode}` : 'ended';
+  return `worker ${w.pid} (slot ${w.slot}) ${exitReason(w, withStack)}`;
+}
+
+/** describeExit without naming the worker: "exited with code 1: Error: ...". */
+export function exitReason(w: SlotWorker, withStack = true): string {
   const why = withStack ? w.lastError?.stack ?? w.lastError?.message : w.lastError?.message;
-  return `worker ${w.pid} (slot ${w.slot}) ${how}${why ? `: ${why}` : ''}`;
+  return `${howItEnded(w)}${why ? `: ${why}` : ''}`;
+}
+
+function howItEnded(w: SlotWorker): string {
+  // A fatal error aborts (SIGABRT); the report Node wrote says which.
+  if (w.fatal) {
+    const said = w.fatal.event ? ` (${w.fatal.event})` : '';
+    return isOutOfMemory(w.fatal)
+      ? `ran out of memory${said}: its JavaScript heap reached the limit (--max-old-space-size in execArgv sets it)`
+      : `died of a fatal error${said}${w.exitSignal ? `, ${w.exitSignal}` : ''}`;
+  }
+  if (w.exitSignal) return `was killed by ${w.exitSignal}`;
+  return w.exitCode !== null ? `exited with code ${w.exitCode}` : 'ended';
 }

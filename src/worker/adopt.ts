@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { Socket, type Server } from 'node:net';
+import { Server, Socket } from 'node:net';
 import { WORKER_ID_ENV } from '../ipc/env.js';
 import { isSticky, STICKY_CMD, type ConnMessage, type PrimaryToWorker, type WorkerToPrimary } from '../ipc/messages.js';
 import { ConnectionTracker } from './connection-tracker.js';
@@ -7,6 +7,8 @@ import { KeepAliveEnder } from './keep-alive.js';
 import { headerRoutingFromEnv, MisrouteCheck } from './misroute.js';
 import { RemoteOverrides } from './remote-override.js';
 import { handedBytes, replay, type SyncOptions } from './replay.js';
+import { appListensForShutdown, deliverInterrupt } from './shutdown-listeners.js';
+import { listenWithoutBinding, publicAddress, reportPublicAddress } from './unbound-listen.js';
 import { noop } from '../util/noop.js';
 
 export interface AdoptOptions {
@@ -22,6 +24,8 @@ interface Adopted {
   remotes: RemoteOverrides;
   accepting: boolean;
   listener: Listener;
+  /** Kernel accept: what accepts from the slot's socket the primary sent. */
+  slotAcceptor: Server | undefined;
 }
 
 // Kept on the process, not in this module: a script may load another copy of the package
@@ -48,8 +52,9 @@ export function setWorkerEnv(): void {
 
 /**
  * Makes `server` the worker's receiver of handed-off connections. Its listen() binds
- * nothing (the primary owns the port) and only calls the callback; its close() stops new
- * hand-offs, then emits 'close' once the adopted connections are gone.
+ * nothing (the primary owns the port): it emits 'listening' and calls the callback, and
+ * address() reports the primary's address; its close() stops new hand-offs, then emits
+ * 'close' once the adopted connections are gone.
  */
 export function adoptServer(server: Server, options: AdoptOptions = {}): Server {
   const adopted = holder[ADOPTED];
@@ -62,28 +67,29 @@ export function adoptServer(server: Server, options: AdoptOptions = {}): Server 
   const headerRouting = headerRoutingFromEnv();
   const misroute = headerRouting && new MisrouteCheck(headerRouting, tracker);
   misroute?.watch(server);
-  const state: Adopted = { server, tracker, misroute, remotes: new RemoteOverrides(server), accepting: true, listener: noop };
+  const state: Adopted = { server, tracker, misroute, remotes: new RemoteOverrides(server), accepting: true, listener: noop, slotAcceptor: undefined };
   const keepAlive = new KeepAliveEnder(server);
 
   state.listener = (msg, handle) => {
     if (!isSticky(msg)) return;
     const m = msg as PrimaryToWorker;
-    if (m.t === 'conn') onConnection(state, m, toSocket(handle), options);
+    if (m.t === 'conn') onConnection(state, m, handle, options);
+    else if (m.t === 'ping') sendToPrimary({ cmd: STICKY_CMD, t: 'pong' });
     else if (m.t === 'drain') void drain(state, m.timeoutMs);
+    else if (m.t === 'listen') acceptFromSlot(state, handle, options);
   };
   process.on('internalMessage', state.listener);
 
-  server.listen = function listen(...args: unknown[]) {
-    const cb = args.findLast((a) => typeof a === 'function') as (() => void) | undefined;
-    if (cb) process.nextTick(cb);
-    return server;
-  } as Server['listen'];
+  server.listen = ((...args: unknown[]) => listenWithoutBinding(server, args)) as Server['listen'];
+  reportPublicAddress(server, publicAddress(), () => state.accepting);
 
   const originalClose = server.close;
   server.close = function close(cb?: (err?: Error) => void) {
     if (cb) server.once('close', cb);
     if (state.accepting) {
       state.accepting = false;
+      // Only this worker's copy: the primary holds the slot's socket and the kernel keeps queuing.
+      state.slotAcceptor?.close();
       sendToPrimary({ cmd: STICKY_CMD, t: 'closing' });
       const stopSweeping = keepAlive.end();
       void tracker.whenIdle().then(() => {
@@ -100,19 +106,39 @@ export function adoptServer(server: Server, options: AdoptOptions = {}): Server 
   return server;
 }
 
-function onConnection(state: Adopted, msg: ConnMessage, socket: Socket | undefined, options: AdoptOptions): void {
-  if (!socket) return;
-  if (!state.accepting) {
-    // Destroy our copy before it reads a byte; the primary still holds the connection.
-    socket.destroy();
+function onConnection(state: Adopted, msg: ConnMessage, handle: unknown, options: AdoptOptions): void {
+  if (handle === undefined || handle === null) return;
+  // Past `by` the primary has given the connection to another worker (this one was stuck).
+  if (!state.accepting || (msg.by !== undefined && Date.now() > msg.by)) {
+    // Close our descriptor before a byte is read: only close(2), never shutdown(2) (no end()),
+    // so the peer sees nothing while the primary or the other worker holds the connection.
+    if (handle instanceof Socket) handle.destroy();
+    else (handle as { close(): void }).close();
     sendToPrimary({ cmd: STICKY_CMD, t: 'ack', id: msg.id, ok: false });
     return;
   }
+  const socket = toSocket(handle)!;
   sendToPrimary({ cmd: STICKY_CMD, t: 'ack', id: msg.id, ok: true });
   state.tracker.add(socket);
   if (msg.remote) state.remotes.apply(socket, msg.remote);
   if (msg.key !== undefined) state.misroute?.remember(socket, msg.key);
   replay(state.server, socket, handedBytes(msg), options.sync);
+}
+
+/**
+ * Kernel accept: the kernel steers each connection to its slot's socket, so the worker
+ * accepts from it itself, and the connections go to the app's server as hand-offs do.
+ * listen(handle) in a cluster worker listens here, without asking the primary.
+ */
+function acceptFromSlot(state: Adopted, handle: unknown, options: AdoptOptions): void {
+  if (!handle || !state.accepting || state.slotAcceptor) return;
+  const acceptor = new Server((socket) => {
+    state.tracker.add(socket);
+    replay(state.server, socket, undefined, options.sync);
+  });
+  acceptor.on('error', (err) => state.server.emit('error', err));
+  state.slotAcceptor = acceptor;
+  acceptor.listen(handle as Parameters<Server['listen']>[0]);
 }
 
 /** In ip mode the primary sends the raw TCP handle; wrap it the way net.Server would. */
@@ -124,19 +150,28 @@ function toSocket(handle: unknown): Socket | undefined {
 }
 
 /**
- * The primary retires this worker (reload or stop). The app hears it two ways: PM2's
- * `process.on('message', (m) => m === 'shutdown')` and the server's `'sticky:drain'` event
- * (argument: `{ timeoutMs }`). New connections already go elsewhere; the server closes,
- * idle keep-alive connections are closed, and what is still open at `timeoutMs` is cut
- * when the process exits.
+ * The primary retires this worker (reload or stop). The app hears it three ways: PM2's
+ * `process.on('message', (m) => m === 'shutdown')`, a SIGINT (PM2's other convention), and
+ * the server's `'sticky:drain'` event (argument: `{ timeoutMs }`). New connections already
+ * go elsewhere; the server closes, idle keep-alive connections are closed, and what is
+ * still open at `timeoutMs` is cut. Then an app that listens for none of the three exits at
+ * once; one that does finishes its own clean-up and exits (or just runs out of work), and
+ * the primary kills it after reload.killTimeoutMs.
  */
 async function drain(state: Adopted, timeoutMs: number): Promise<void> {
   const { server, tracker } = state;
+  const appCleansUp = appListensForShutdown(server);
   process.emit('message', 'shutdown', undefined);
   server.emit('sticky:drain', { timeoutMs });
+  deliverInterrupt();
   server.close();
   const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
   await Promise.race([tracker.whenIdle(), deadline]);
   tracker.flush();
-  process.exit(0);
+  if (!appCleansUp) process.exit(0);
+  // The connections still open at the deadline are cut; the app's own work is left to it.
+  for (const socket of [...tracker.open()]) socket.destroy();
+  sendToPrimary({ cmd: STICKY_CMD, t: 'drained' });
+  // The channel to the primary would keep the process alive after the app is done.
+  process.channel?.unref();
 }

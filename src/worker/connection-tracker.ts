@@ -14,6 +14,7 @@ export class ConnectionTracker {
   private dirty = false;
   private readonly timer: NodeJS.Timeout;
   private readonly idleWaiters: (() => void)[] = [];
+  private readonly sockets = new Set<Socket>();
 
   constructor(private readonly send: (msg: StatsMessage) => void) {
     this.timer = setInterval(() => this.flush(), REPORT_INTERVAL_MS);
@@ -24,7 +25,9 @@ export class ConnectionTracker {
     this.active++;
     this.total++;
     this.dirty = true;
+    this.sockets.add(socket);
     socket.once('close', () => {
+      this.sockets.delete(socket);
       this.active--;
       this.dirty = true;
       if (this.active === 0) this.onIdle();
@@ -40,6 +43,11 @@ export class ConnectionTracker {
   whenIdle(): Promise<void> {
     if (this.active === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** The adopted connections still open. */
+  open(): IterableIterator<Socket> {
+    return this.sockets.values();
   }
 
   flush(): void {

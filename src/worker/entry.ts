@@ -1,13 +1,20 @@
 /**
  * What the supervisor forks (cluster.setupPrimary's `exec`): loads the user's `script` and
- * adopts its server. The script either default-exports `() => Server | Promise<Server>`
- * (CommonJS or ESM; a socket.io Server is taken by its httpServer) or calls sticky(...)
- * itself, in which case it has adopted its own server and its default export is not called.
+ * adopts its server. The script either makes a server listen itself, as an app run alone
+ * does (the first TCP server to listen is adopted, see listen-intercept.ts), or
+ * default-exports `() => Server | Promise<Server>` (CommonJS or ESM; a socket.io Server is
+ * taken by its httpServer), or calls sticky(...) itself. Once a server is adopted, the
+ * default export is not called.
  */
 import { pathToFileURL } from 'node:url';
 import { Server } from 'node:net';
+import { armFatalReport } from '../ipc/fatal-report.js';
 import { STICKY_CMD, type WorkerErrorMessage } from '../ipc/messages.js';
 import { adoptServer, adoptedServer, setWorkerEnv } from './adopt.js';
+import { interceptListen } from './listen-intercept.js';
+import { loadAsMain } from './main-module.js';
+import { holdInterruptSignals } from './shutdown-listeners.js';
+import { publicAddress } from './unbound-listen.js';
 import { SCRIPT_ENV } from '../ipc/env.js';
 import { isPlainObject } from '../util/is-plain-object.js';
 import { noop } from '../util/noop.js';
@@ -20,6 +27,8 @@ async function main(): Promise<void> {
   // The app sees its own path as argv[1], as when it runs alone.
   process.argv[1] = script;
   setWorkerEnv();
+  interceptListen({ adopt: (server) => adoptServer(server), adopted: adoptedServer, address: publicAddress() });
+  loadAsMain(script);
   const mod: unknown = await import(pathToFileURL(script).href);
   if (adoptedServer()) return;
   const exported = defaultExport(mod);
@@ -63,23 +72,34 @@ function report(err: unknown): WorkerErrorMessage {
   return { cmd: STICKY_CMD, t: 'error', message: e.message, stack: e.stack };
 }
 
+/**
+ * The error goes to the primary, which logs it once, with its stack, as a worker-error event.
+ * Printed here too, it would come back as app lines on stderr: the same stack twice. Without
+ * a channel to the primary (it is gone), stderr is all there is.
+ */
 function sendReport(err: unknown, cb: () => void): void {
-  if (!process.connected) return cb();
+  if (!process.connected) {
+    console.error(err);
+    return cb();
+  }
   process.send!(report(err), undefined, undefined, cb);
 }
 
-// The primary decides when workers stop: Ctrl-C in a terminal and a hang-up reach the whole
-// process group, and the primary turns them into a drain (or a reload) of every worker.
-process.on('SIGINT', noop);
-process.on('SIGHUP', noop);
-// Tell the primary why before Node prints the error and exits (best effort: the process
-// is going down; the exit code still reaches the primary).
-process.on('uncaughtExceptionMonitor', (err) => sendReport(err, noop));
-
-main().catch((err: unknown) => {
-  console.error(err);
+/** Reports `err` and exits 1, as Node does with an uncaught error (after at most ERROR_SEND_TIMEOUT_MS). */
+function dieOf(err: unknown): void {
   process.exitCode = 1;
   const exit = (): never => process.exit(1);
   setTimeout(exit, ERROR_SEND_TIMEOUT_MS).unref();
   sendReport(err, exit);
+}
+
+// Before the app allocates anything: a heap exhaustion is then reported as one.
+armFatalReport();
+holdInterruptSignals();
+process.on('uncaughtException', (err) => {
+  // The app has a handler of its own: as with Node, the process goes on; the primary still hears of it.
+  if (process.listenerCount('uncaughtException') > 1) sendReport(err, noop);
+  else dieOf(err);
 });
+
+main().catch(dieOf);

@@ -1,5 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Server } from 'node:net';
+import { beforeRequests } from './request-hook.js';
 
 /** Connections handed over just before a close may not have sent their request yet; Node counts them idle. */
 const IDLE_CLOSE_INTERVAL_MS = 500;
@@ -16,7 +17,9 @@ export class KeepAliveEnder {
   private ending = false;
 
   constructor(private readonly server: Server) {
-    server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    // socket.io's requests too, even when it is attached after this (see beforeRequests).
+    beforeRequests(server, (_event, _req, res) => {
+      if (!res) return;
       if (this.ending) return closeAfter(res);
       this.inFlight.add(res);
       res.once('close', () => this.inFlight.delete(res));

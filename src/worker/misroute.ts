@@ -5,8 +5,10 @@ import { addressKey, type PrefixOptions } from '../routing/address.js';
 import { headerKey, MAX_HEADER_LINES } from '../routing/proxy-header.js';
 import { prefixOf, tlsHeaderProblem, type HeaderRoutingResolved } from '../routing/options.js';
 import { ROUTING_ENV } from '../ipc/env.js';
+import { trustedPeers, type TrustedPeers } from '../routing/trusted-peers.js';
 import { StickyConfigError } from '../errors.js';
 import type { ConnectionTracker } from './connection-tracker.js';
+import { beforeRequests } from './request-hook.js';
 
 export const MISROUTED_WARNING_CODE = 'STICKY_MISROUTED';
 
@@ -27,24 +29,18 @@ export function headerRoutingFromEnv(env: NodeJS.ProcessEnv = process.env): Head
 export class MisrouteCheck {
   private readonly keys = new WeakMap<Socket, string>();
   private readonly prefix: PrefixOptions;
+  private readonly trusted: TrustedPeers | undefined;
   private warned = false;
 
   constructor(private readonly routing: HeaderRoutingResolved, private readonly tracker: ConnectionTracker) {
     this.prefix = prefixOf(routing);
+    this.trusted = trustedPeers(routing.trustedProxies);
   }
 
-  /**
-   * Watches the server's requests. Wraps emit rather than adding a 'request' listener:
-   * engine.io takes over 'request' listeners attached before it and hides its own requests.
-   */
+  /** Watches the server's requests, socket.io's included. */
   watch(server: Server): void {
     if (server instanceof TlsServer) throw new StickyConfigError([tlsHeaderProblem()]);
-    const emit = server.emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
-    const check = (req: IncomingMessage): void => this.check(req);
-    server.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
-      if (event === 'request' || event === 'upgrade') check(args[0] as IncomingMessage);
-      return emit.call(this, event, ...args);
-    } as unknown as Server['emit'];
+    beforeRequests(server, (_event, req) => this.check(req));
   }
 
   remember(socket: Socket, key: string): void {
@@ -54,6 +50,9 @@ export class MisrouteCheck {
   private check(req: IncomingMessage): void {
     const connKey = this.keys.get(req.socket);
     if (connKey === undefined) return;
+    // The primary ignores the header of a peer outside routing.trustedProxies (routes by the
+    // peer, which never changes on a connection): so does this check.
+    if (this.trusted !== undefined && !this.trusted.has(req.socket.remoteAddress)) return;
     const { header, ignoreMissingHeader } = this.routing;
     const values: string[] = [];
     const raw = req.rawHeaders;

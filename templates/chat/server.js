@@ -2,8 +2,7 @@
 // in a few browsers. Each page shows the worker (slot and pid) serving it, the live list of
 // workers, and every message from every worker.
 //
-// sticky calls the default export once in each worker and hands it the connections; the
-// server must not call listen() itself.
+// sticky calls the default export once in each worker and hands it the connections.
 const cluster = require('node:cluster');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -61,6 +60,9 @@ module.exports = function createServer() {
     clearInterval(presence);
     io.emit('worker-gone', worker);
     for (const socket of io.of('/').sockets.values()) socket.conn.close();
+    // The adapter's timers would keep this worker alive once its clients are gone (it would
+    // be killed at reload.killTimeoutMs); closed, the worker exits when they are.
+    io.of('/').adapter.close();
   });
 
   return server;

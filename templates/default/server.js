@@ -1,5 +1,6 @@
-// A starter worker for `sticky start`. Export a function that returns your server without
-// calling listen(): sticky runs it in every worker and hands it the connections.
+// A starter worker for `sticky start`. Export a function that returns your server: sticky runs
+// it in every worker and hands it the connections. (An existing app that calls listen() itself
+// works unchanged too: its first server to listen is adopted and binds nothing.)
 const http = require('node:http');
 const { Server } = require('socket.io');
 
@@ -18,9 +19,12 @@ module.exports = function createServer() {
   });
 
   // `sticky reload` and `sticky stop` drain this worker; PM2's convention tells the app first.
-  // Disconnected socket.io clients reconnect at once, to the worker that replaces this one.
+  // io.close() closes every client's transport, so each reconnects at once, to the worker that
+  // replaces this one. (Not io.disconnectSockets(true): a client the server disconnects does
+  // not reconnect.) Clean up here too (a database, a queue); once its connections are done,
+  // this worker exits when nothing is left to do, or after reload.killTimeoutMs.
   process.on('message', (message) => {
-    if (message === 'shutdown') io.disconnectSockets(true);
+    if (message === 'shutdown') io.close();
   });
 
   return server;

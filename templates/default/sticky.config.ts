@@ -4,8 +4,8 @@
 import { defineConfig } from 'socketio-sticky-session';
 
 export default defineConfig({
-  // The worker entry: its default export returns your server (or a promise of one), not yet
-  // listening. sticky calls it once in every worker and hands it the connections.
+  // The worker entry: its default export returns your server (or a promise of one), or it
+  // calls listen() itself, as when it runs alone. Every worker runs it and gets the connections.
   script: './server.js',
 
   // name: 'my-app',             // default: this folder's name; names the control socket and logs
@@ -20,7 +20,7 @@ export default defineConfig({
   // routing: { by: 'ip' },
 
   // env: { NODE_ENV: 'production' },
-  // reload: { readyTimeoutMs: 10_000, drainTimeoutMs: 30_000 },
+  // reload: { readyTimeoutMs: 10_000, drainTimeoutMs: 30_000, killTimeoutMs: 5_000 },
   // restart: { minUptimeMs: 1_000, maxBackoffMs: 15_000 },
   // watch: { paths: ['server.js'], debounceMs: 250 },   // reload when these change; default off
   // log: { level: 'info' },

@@ -61,7 +61,7 @@ describe('DeadlineSweep', () => {
     expect(sweep.size).toBe(0);
     const later = entry('later');
     const done = new Promise<void>((resolve) => {
-      const s2 = new DeadlineSweep<Entry>(60, resolve, 5);
+      const s2 = new DeadlineSweep<Entry>(60, () => resolve(), 5);
       s2.add(later);
     });
     await done;

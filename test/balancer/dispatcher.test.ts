@@ -1,46 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Target } from '../../src/balancer/connection-router.js';
 import { Dispatcher } from '../../src/balancer/dispatcher.js';
-import type { NativeHandle } from '../../src/ipc/handoff.js';
 import type { ConnMessage } from '../../src/ipc/messages.js';
-import { Rendezvous } from '../../src/routing/hash.js';
+import { FakeHandle, FakeTarget, keyRanker } from '../helpers/fake-handle.js';
 
 const SLOTS = 3;
 const SEED = 7;
-const ranking = new Rendezvous(SLOTS, SEED);
-
-/** A key hash whose slots, best first, start with `order`. */
-function keyRanked(...order: number[]): number {
-  for (let h = 1; h < 100_000; h++) {
-    const rank = ranking.rank(h);
-    if (order.every((slot, i) => rank[i] === slot)) return h;
-  }
-  throw new Error(`no key ranks ${order.join(', ')} first`);
-}
-
-class FakeHandle implements NativeHandle {
-  closed = 0;
-  close(): void {
-    this.closed++;
-  }
-  getpeername(): number {
-    return 0;
-  }
-}
-
-class FakeTarget implements Target {
-  readonly sent: { msg: ConnMessage; conn: unknown }[] = [];
-  accepting = true;
-  constructor(readonly slot: number) {}
-  send(msg: ConnMessage, conn: unknown): boolean {
-    if (!this.accepting) return false;
-    this.sent.push({ msg, conn });
-    return true;
-  }
-  get last(): { msg: ConnMessage; conn: unknown } {
-    return this.sent.at(-1)!;
-  }
-}
+const keyRanked = keyRanker(SLOTS, SEED);
 
 function setup(maxPending = 100): { d: Dispatcher; t: FakeTarget[]; onReject: ReturnType<typeof vi.fn> } {
   const onReject = vi.fn();
@@ -183,7 +148,7 @@ describe('Dispatcher', () => {
     expect(over.closed).toBe(1);
     expect(kept.map((h) => h.closed)).toEqual([0, 0]);
     expect(d.rejected).toBe(1);
-    expect(onReject).toHaveBeenCalledWith('maxPending');
+    expect(onReject).toHaveBeenCalledWith('maxPending', undefined);
     expect(d.pendingCount).toBe(2);
   });
 

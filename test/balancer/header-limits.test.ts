@@ -92,8 +92,9 @@ describe('header mode options', () => {
     });
     const idle: net.Socket[] = [];
     try {
+      // Each from its own address: one peer may hold only a share of maxPending (the per-peer cap).
       for (let i = 0; i < 5; i++) {
-        const s = net.connect(fx.port, '127.0.0.1');
+        const s = net.connect({ port: fx.port, host: '127.0.0.1', localAddress: `127.0.0.${10 + i}` });
         s.on('error', () => {});
         idle.push(s);
         s.write('GET / HTTP/1.1\r\n');

@@ -73,7 +73,9 @@ class Harness {
       if (err) return;
       expect(isReadableHandle(handle)).toBe(true);
       this.accepted.push(handle);
-      this.readers.readHandle(handle);
+      const peer: { address?: string } = {};
+      handle.getpeername(peer);
+      this.readers.readHandle(handle, peer.address ?? '');
     };
   }
 
@@ -188,7 +190,7 @@ describe.each(['handle', 'socket'] as const)('PreambleReaders reading the accept
     await h.start({ decoder });
     const c = await h.client();
     c.socket.write('GET / HTTP/1.1\r\nCookie: ');
-    await waitFor(() => h.accepted[0]!.bytesRead > 0, 5000, 'the first part');
+    await waitFor(() => (h.accepted[0] as { bytesRead: number }).bytesRead > 0, 5000, 'the first part');
     c.socket.write('a'.repeat(2000));
     await c.closed;
     expect(c.received()).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
@@ -237,6 +239,37 @@ describe.each(['handle', 'socket'] as const)('PreambleReaders reading the accept
     await c.closed;
     expect(h.readers.size).toBe(0);
     expect(h.outcome).toEqual({ routed: [], rejected: [] });
+  });
+
+  it('holds at most maxPerPeer from one address, and a place comes back when one routes or leaves', async () => {
+    await h.start({ maxPerPeer: 2, decoder: () => new ScriptedDecoder(3, () => ({ kind: 'route', key: 'k' })) });
+    const a = await h.client();
+    const b = await h.client();
+    const over = await h.client();
+    await over.closed;
+    expect(h.outcome.rejected).toEqual([{ why: 'perPeer', detail: '127.0.0.1 already has 2 connections whose routing key is not read yet (its share of maxPending)' }]);
+    expect(h.readers.size).toBe(2);
+    a.socket.write('abc');
+    await waitFor(() => h.outcome.routed.length === 1, 5000, 'the route');
+    const c = await h.client();
+    b.socket.destroy();
+    await waitFor(() => h.readers.size === 1, 5000, 'the reader to let go of b');
+    const d = await h.client();
+    expect(h.readers.size).toBe(2);
+    expect(h.outcome.rejected).toHaveLength(1);
+    c.socket.destroy();
+    d.socket.destroy();
+  });
+
+  it('gives a timed-out connection\'s place back to its address', async () => {
+    await h.start({ maxPerPeer: 1, timeoutMs: 200, decoder: () => new ScriptedDecoder(100, () => ({ kind: 'route', key: 'k' })) });
+    const a = await h.client();
+    await a.closed;
+    expect(h.outcome.rejected.map((r) => r.why)).toEqual(['timeout']);
+    const b = await h.client();
+    expect(h.readers.size).toBe(1);
+    expect(h.outcome.rejected.map((r) => r.why)).toEqual(['timeout']);
+    b.socket.destroy();
   });
 
   it('closes every connection still being read on closeAll', async () => {

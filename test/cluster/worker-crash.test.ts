@@ -2,14 +2,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, loopbackAddresses, type Served } from '../helpers/clients.js';
 import { isAlive, killAll, tryKill } from '../helpers/processes.js';
 import { startLegacyApp } from '../helpers/legacy-app.js';
+import { startFixture } from '../helpers/proxy-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
 
+/**
+ * Both accept paths: the original API (accept 'auto', the primary's hand-off), and kernel
+ * accept, where the primary must accept from the dead slot's socket and hand those
+ * connections to the key's next slot until the slot's worker is back.
+ */
+const starts: [string, () => Promise<number>][] = [
+  ['primary accept (the original API)', async () => (await startLegacyApp({ APP: 'http', FORM: 'num', WORKERS: '2' })).port],
+  ['kernel accept', async () => {
+    const f = await startFixture('routing-server.js', { STICKY_WORKERS: '2', STICKY_ROUTING: '{"by":"ip","accept":"kernel"}' });
+    expect((await f.status()).accept).toBe('kernel');
+    return f.port;
+  }],
+];
 
-describe('kill -9 of a worker under traffic', () => {
+describe.each(starts)('kill -9 of a worker under traffic, %s', (_name, start) => {
   let port: number;
 
   beforeAll(async () => {
-    ({ port } = await startLegacyApp({ APP: 'http', FORM: 'num', WORKERS: '2' }));
+    port = await start();
   });
   afterAll(killAll);
 

@@ -231,6 +231,7 @@ describe('WorkerPool', () => {
     const { pool, forks, log, exits } = harness({ count: 1 });
     pool.start();
     forks[0]!.say({ t: 'ready' });
+    await vi.advanceTimersByTimeAsync(1000);
     forks[0]!.say({ t: 'closing' });
     expect(log.at(-1)).toBe(`unroutable ${forks[0]!.process.pid}`);
     expect(forks).toHaveLength(2);
@@ -239,6 +240,18 @@ describe('WorkerPool', () => {
     expect(exits[0]!.role).toBe('draining');
     expect(log.filter((e) => e.startsWith('unroutable'))).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(5000);
+    expect(forks).toHaveLength(2);
+  });
+
+  it('replaces a worker that closed its server within minUptimeMs only after the backoff (issue 12)', async () => {
+    const { pool, forks } = harness({ count: 1 });
+    pool.start();
+    forks[0]!.say({ t: 'ready' });
+    forks[0]!.say({ t: 'closing' });
+    expect(forks).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(forks).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
     expect(forks).toHaveLength(2);
   });
 

@@ -103,7 +103,7 @@ test('defaults of DESIGN.md', async () => {
     restart: { minUptimeMs: 1_000, maxBackoffMs: 15_000, maxMemory: undefined },
     health: { heartbeatMs: 1_000, timeoutMs: 10_000, handoffTimeoutMs: 2_000 },
     watch: false,
-    log: { level: 'info', file: undefined },
+    log: { level: 'info', file: undefined, maxSize: 10 * 1024 * 1024, keep: 5 },
     metrics: false,
   });
 });

@@ -141,9 +141,26 @@ describe('reload.killTimeoutMs and restart.maxMemory', () => {
 
 describe('log.file and metrics', () => {
   test('log.file resolves against the config folder; unset is no file', () => {
-    expect(resolve({}).log).toEqual({ level: 'info', file: undefined });
+    expect(resolve({}).log).toEqual({ level: 'info', file: undefined, maxSize: 10 * 1024 * 1024, keep: 5 });
     expect(resolve({ log: { file: 'logs/app.log' } }).log.file).toBe(path.join(BASE, 'logs/app.log'));
     expect(validateConfig({ script: 'x', log: { file: '' } })).toEqual(['log.file: "" is not a non-empty string']);
+  });
+
+  test('log.maxSize and log.keep: a size in bytes or K/M/G, at least 1K; a count of files from 1', () => {
+    expect(resolve({ log: { file: 'a.log', maxSize: '2K', keep: 3 } }).log).toMatchObject({ maxSize: 2048, keep: 3 });
+    expect(resolve({ log: { maxSize: 5000 } }).log.maxSize).toBe(5000);
+    expect(resolve({ log: { maxSize: '1.5M' } }).log.maxSize).toBe(1.5 * 1024 * 1024);
+    expect(validateConfig({ script: 'x', log: { maxSize: '10' } })).toHaveLength(1);
+    expect(validateConfig({ script: 'x', log: { maxSize: 100 } })).toEqual([
+      'log.maxSize: 100 is not a size of at least 1K (a number of bytes, or a string like "10M"; K, M, G)',
+    ]);
+    expect(validateConfig({ script: 'x', log: { maxSize: '10 MB', keep: 0 } })).toHaveLength(1);
+    expect(validateConfig({ script: 'x', log: { maxSize: 'ten', keep: 0 } })).toEqual([
+      'log.maxSize: "ten" is not a size of at least 1K (a number of bytes, or a string like "10M"; K, M, G)',
+      'log.keep: 0 is not an integer from 1 to 1000',
+    ]);
+    expect(validateConfig({ script: 'x', log: { keep: 2.5 } })).toHaveLength(1);
+    expect(validateConfig({ script: 'x', log: { keep: '5' } })).toHaveLength(1);
   });
 
   test('metrics: off by default; on with a port, host default 127.0.0.1', () => {
@@ -161,6 +178,20 @@ describe('log.file and metrics', () => {
       'metrics.host: "a b" is not a host name or address',
       'metrics.path: unknown key; allowed keys: port, host',
     ]);
+  });
+
+  test('metrics: a bare port, null, and ports and hosts of the wrong kind', () => {
+    const refused = (metrics: unknown): string[] => validateConfig({ script: 'x', metrics });
+    expect(refused(9090)).toEqual(['metrics: 9090 is not false or an object like { port: 9090 }']);
+    expect(refused(null)).toEqual(['metrics: null is not false or an object like { port: 9090 }']);
+    expect(refused([])).toEqual(['metrics: [] is not false or an object like { port: 9090 }']);
+    expect(refused({ port: -1 })).toEqual(['metrics.port: -1 is not an integer from 0 to 65535']);
+    expect(refused({ port: 1.5 })).toEqual(['metrics.port: 1.5 is not an integer from 0 to 65535']);
+    expect(refused({ port: '9090' })).toEqual(['metrics.port: "9090" is not an integer from 0 to 65535']);
+    expect(refused({ port: null })).toEqual(['metrics.port: null is not an integer from 0 to 65535']);
+    expect(refused({ port: 9090, host: '' })).toEqual(['metrics.host: "" is not a non-empty string']);
+    expect(refused({ port: 9090, host: 7 })).toEqual(['metrics.host: 7 is not a non-empty string']);
+    expect(refused({ port: 9090, host: 'localhost' })).toEqual([]);
   });
 });
 

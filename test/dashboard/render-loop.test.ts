@@ -215,7 +215,7 @@ describe('dashboard render loop (in-process, real socket)', () => {
     const loop = await started;
     const screen = () => loop.layout.text().join('\n');
     expect(screen()).toMatch(/4102 online\s+2\b/);
-    expect(feed.requests.map((r) => r.method)).toEqual(['status', 'subscribe']);
+    expect(feed.requests.map((r) => r.method)).toEqual(['status', 'subscribe', 'logs']);
     await feed.close();
     await waitFor(() => /disconnected/.test(screen()), 5_000, 'disconnected shown');
     await feed.listen();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ASCII_GLYPHS, UNICODE_GLYPHS } from '../../src/dashboard/format';
 import { DashboardModel } from '../../src/dashboard/model';
-import { buildView, planHeights, wrap, type DashboardView, type ViewOptions } from '../../src/dashboard/view';
+import { HELP_KEYS, buildView, planHeights, wrap, type DashboardView, type ViewOptions } from '../../src/dashboard/view';
+import { appRecord } from '../../src/log/app-record';
 import { statusSnapshot, workerStatus } from '../helpers/status-snapshot';
 
 /** What a tagged line shows on screen. */
@@ -133,7 +134,7 @@ describe('dashboard view', () => {
 
   it('shows the reload confirmation, its progress and its outcome in the footer', () => {
     const m = model({});
-    expect(plain(buildView(m, at80x24).footer)).toBe(' q quit  r reload  ↑/↓ select');
+    expect(plain(buildView(m, at80x24).footer)).toBe(' q quit  r reload  ↑/↓ select  l logs  ? help');
     m.requestReload();
     expect(plain(buildView(m, at80x24).footer)).toBe(' Reload all 2 workers of chat? (y/n) ');
     m.answerReload(true, 50_000);
@@ -141,7 +142,7 @@ describe('dashboard view', () => {
     expect(plain(buildView(m, { ...at80x24, nowMs: 53_000 }).footer)).toBe(' reloading 3s: slot 1: draining old worker pid 7');
     m.reloadFinished({ result: null }, 54_000);
     expect(plain(buildView(m, { ...at80x24, nowMs: 55_000 }).footer)).toMatch(/^ reload complete/);
-    expect(plain(buildView(m, { ...at80x24, nowMs: 99_000 }).footer)).toBe(' q quit  r reload  ↑/↓ select');
+    expect(plain(buildView(m, { ...at80x24, nowMs: 99_000 }).footer)).toBe(' q quit  r reload  ↑/↓ select  l logs  ? help');
   });
 
   it('says when the control socket is lost and since when', () => {
@@ -159,5 +160,38 @@ describe('dashboard view', () => {
   it('waits politely for the first snapshot', () => {
     const m = new DashboardModel('ch{at}', 0);
     expect(buildView(m, at80x24).header.map(plain)).toEqual(['sticky ch{at}  live', 'waiting for the first status…']);
+  });
+
+  it('l: the selected slot\'s lines, then every slot\'s, then the events again; ? lists every key', () => {
+    const m = model({});
+    m.addLogBacklog([appRecord(0, 2001, 'stdout', 'zero says hi', 1_000), appRecord(1, 2002, 'stderr', '{"msg":"","x":1}', 2_000)]);
+    m.addLogLine(appRecord(1, 2002, 'stdout', 'one {says} hi', 3_000));
+    m.addLogLine({ time: 3_500, level: 'info', kind: 'worker-online', msg: 'not an app line' });
+    expect(screenLines(buildView(m, at80x24)).join('\n')).toContain('─ events');
+    m.cyclePane();
+    let lines = screenLines(buildView(m, at80x24));
+    expect(lines.find((l) => l.startsWith('─ logs of slot 0'))).toBeDefined();
+    expect(lines.filter((l) => /^\d\d:\d\d:\d\d \d\|/.test(l))).toEqual(['00:00:01 0|2001   zero says hi']);
+    m.moveSelection(1);
+    lines = screenLines(buildView(m, at80x24));
+    expect(lines.filter((l) => /^\d\d:\d\d:\d\d \d\|/.test(l))).toEqual(['00:00:02 1|2002   {"msg":"","x":1}', '00:00:03 1|2002   one {says} hi']);
+    m.cyclePane();
+    lines = screenLines(buildView(m, at80x24));
+    expect(lines.find((l) => l.startsWith('─ logs of all slots'))).toBeDefined();
+    expect(lines.filter((l) => /^\d\d:\d\d:\d\d \d\|/.test(l))).toHaveLength(3);
+    // A reconnect's backlog replaces the lines held, keeping those pushed after it.
+    m.addLogLine(appRecord(0, 2001, 'stdout', 'pushed first', 9_000));
+    m.addLogBacklog([appRecord(0, 2001, 'stdout', 'zero says hi', 1_000), appRecord(1, 2002, 'stdout', 'one {says} hi', 3_000)]);
+    expect(m.logLines.map((r) => r.msg)).toEqual(['zero says hi', 'one {says} hi', 'pushed first']);
+    m.cyclePane();
+    expect(m.pane).toBe('events');
+
+    m.toggleHelp();
+    const help = screenLines(buildView(m, at80x24));
+    expect(help.find((l) => l.startsWith('─ keys (? to close)'))).toBeDefined();
+    for (const [keys, what] of HELP_KEYS) expect(help.some((l) => l.includes(keys) && l.includes(what))).toBe(true);
+    for (const key of ['q', 'r', 'y / n', '↑/↓', 'l', '?']) expect(HELP_KEYS.some(([keys]) => keys.includes(key))).toBe(true);
+    m.toggleHelp();
+    expect(screenLines(buildView(m, at80x24)).join('\n')).not.toContain('keys (? to close)');
   });
 });

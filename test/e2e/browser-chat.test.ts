@@ -127,7 +127,7 @@ describe('templates/chat in Chromium', () => {
   });
 
   it('a rolling reload: both pages reconnect to the new workers (same slots) and keep chatting', async () => {
-    const reload = await runCli(['reload', '--config', chat.configFile], { env: chat.env, timeoutMs: 30_000 });
+    const reload = await runCli(['reload', '--config', chat.configFile], { cwd: chat.dir, env: chat.env, timeoutMs: 30_000 });
     expect(reload.code, reload.stdout + reload.stderr).toBe(0);
 
     const after = await Promise.all(pages.map((p, i) => servedBy(p, before[i]!.pid)));

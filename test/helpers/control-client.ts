@@ -32,9 +32,9 @@ export class ControlClient {
   }
 
   /** Sends a request; resolves with its reply (ok or not); `onEvent` gets its progress events. */
-  request(method: ControlMethod, onEvent?: (e: ControlEvent) => void): Promise<ControlReply> {
+  request(method: ControlMethod, onEvent?: (e: ControlEvent) => void, params?: Record<string, unknown>): Promise<ControlReply> {
     const id = this.nextId++;
-    return this.sendRaw(`${JSON.stringify({ v: 1, id, method })}\n`, id, onEvent);
+    return this.sendRaw(`${JSON.stringify({ v: 1, id, method, ...(params ? { params } : {}) })}\n`, id, onEvent);
   }
 
   /** Sends any line (for bad-input tests) and resolves with the reply carrying `id`. */

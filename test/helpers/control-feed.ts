@@ -77,6 +77,9 @@ export class ControlFeed {
       case 'subscribe':
         this.subscribers.add(socket);
         return void reply({ ok: true, result: null });
+      case 'logs':
+        // Lines pushed later go to subscribers as "line" events through push().
+        return void reply({ ok: true, result: { records: [] } });
       case 'reload': {
         const progress = (data: unknown) => send({ v: CONTROL_PROTOCOL_VERSION, event: 'reload', id: request.id, data });
         return void reply(await this.onReload(progress));

@@ -18,6 +18,8 @@ export const FIXTURES = path.resolve(__dirname, '../fixtures');
 export interface FixtureStatus {
   pid: number;
   routing: string;
+  /** ip mode: who accepts ('kernel' or 'primary'). */
+  accept?: string;
   rejected: number;
   misrouted: number;
   pending: number;

@@ -1,6 +1,6 @@
 // The `sticky status --json` schema of DESIGN.md, checked field by field (extra fields allowed).
 
-const WORKER_STATES = ['starting', 'online', 'draining', 'stopped', 'errored'];
+const WORKER_STATES = ['starting', 'online', 'draining', 'stopped', 'errored', 'unresponsive'];
 const ROUTING_MODES = ['ip', 'header', 'proxy-protocol'];
 
 type Rule = (value: unknown) => boolean;
@@ -16,6 +16,9 @@ const TOP: Record<string, Rule> = {
   host: (value) => typeof value === 'string' && value !== '',
   port: (value) => Number.isInteger(value) && (value as number) > 0 && (value as number) <= 65_535,
   routing: (value) => ROUTING_MODES.includes(value as string),
+  // Extra field: where /metrics is served, null when metrics are off.
+  metrics: (value) => value === null || (typeof value === 'object' && typeof (value as { host?: unknown }).host === 'string'
+    && Number.isInteger((value as { port?: unknown }).port) && (value as { port: number }).port > 0),
 };
 const CONNECTIONS: Record<string, Rule> = { active: count, total: count, rejected: count, misrouted: count };
 const WORKER: Record<string, Rule> = {

@@ -149,3 +149,22 @@ export function spawnSupervisor(patch: ConfigPatch = {}, options: SpawnOptions =
 export function onlinePids(status: StatusSnapshot): number[] {
   return status.workers.filter((w: WorkerStatus) => w.state === 'online').sort((a, b) => a.slot - b.slot).map((w) => w.pid);
 }
+
+/**
+ * The lines the workers printed, as the primary's stdout carries them (one `kind: 'app'`
+ * record each), once one equals `wanted` or after 5 s (for the assertion to show them):
+ * stdout is written asynchronously, so a line may follow a control reply.
+ */
+export async function appMessages(sup: RunningSupervisor, wanted: string): Promise<string[]> {
+  const messages = (): string[] => sup.proc.lines.flatMap((line) => {
+    try {
+      const record = JSON.parse(line) as { kind?: unknown; msg?: unknown };
+      return record.kind === 'app' && typeof record.msg === 'string' ? [record.msg] : [];
+    } catch {
+      return [];
+    }
+  });
+  const deadline = Date.now() + 5_000;
+  while (!messages().includes(wanted) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  return messages();
+}

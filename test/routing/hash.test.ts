@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hashKey, Rendezvous } from '../../src/routing/hash.js';
 import { formatIPv4, formatIPv6 } from '../../src/routing/address.js';
-
-/** Deterministic PRNG (mulberry32) so the key sets are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 function ipv4Keys(n: number): string[] {
   const r = prng(1);

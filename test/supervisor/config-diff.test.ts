@@ -16,7 +16,7 @@ describe('restartOnlyChanges / reloadableConfig', () => {
     expect(lines).toEqual([
       'port: 3000 -> 3001 needs a restart (sticky stop, then sticky start); not applied',
       expect.stringMatching(/^routing: \{"by":"ip","seed":0,.*\} -> \{"by":"ip","seed":9,.*\} needs a restart/),
-      'workers: 2 -> 4 needs a restart (sticky stop, then sticky start); not applied',
+      'workers: 2 -> 4 is not applied by a reload; sticky scale 4 changes it live',
     ]);
   });
 

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import { connected, get } from '../helpers/clients.js';
 import { killAll } from '../helpers/processes.js';
-import { onlinePids, startSupervisor } from '../helpers/supervisor.js';
+import { appMessages, onlinePids, startSupervisor } from '../helpers/supervisor.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const DRAIN_TIMEOUT_MS = 3000;
@@ -38,8 +38,8 @@ describe('draining the old worker during a reload', () => {
     // the socket's close, so wait for that before reading when it happened.
     await waitFor(() => wsClosedAt, 5000, 'the websocket to close with the old worker');
     expect(wsClosedAt).toBeGreaterThanOrEqual(reloadStarted + DRAIN_TIMEOUT_MS - 500);
-    expect(sup.proc.lines).toContain(`SHUTDOWN ${old}`);
-    expect(sup.proc.lines).toContain(`DRAIN ${old}`);
+    expect(await appMessages(sup, `SHUTDOWN ${old}`)).toContain(`SHUTDOWN ${old}`);
+    expect(await appMessages(sup, `DRAIN ${old}`)).toContain(`DRAIN ${old}`);
     expect((await sup.status()).workers).toMatchObject([{ slot: 0, pid: fresh.pid, state: 'online' }]);
     ws.close();
   });

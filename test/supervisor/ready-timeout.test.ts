@@ -23,7 +23,7 @@ describe('a new worker that never registers a server', () => {
     expect(reply.ok).toBe(false);
     const { message } = (reply as { error: { message: string } }).error;
     expect(message).toMatch(/killed by SIGKILL: not online within 1500 ms/);
-    expect(message).toContain('default-export a function returning its server, or call sticky()');
+    expect(message).toContain('default-export a function returning it, or call sticky()');
 
     expect(onlinePids(await sup.status())).toEqual(before);
     for (const addr of loopbackAddresses(5)) expect(before).toContain((await get(sup.port, addr)).pid);

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { get, loopbackAddresses, pollingClient, connected, whoami } from '../helpers/clients.js';
 import { killAll } from '../helpers/processes.js';
-import { startSupervisor, writeScript } from '../helpers/supervisor.js';
+import { spawnSupervisor, startSupervisor, writeScript } from '../helpers/supervisor.js';
 
 const HANDLER = `(req, res) => res.end(JSON.stringify({ pid: process.pid, slot: process.env.STICKY_WORKER_SLOT, instance: process.env.NODE_APP_INSTANCE, form: process.env.FORM }))`;
 
@@ -68,11 +68,12 @@ describe('worker scripts in every supported form', () => {
 
   it('fails a default export that is not a server with a message naming the script', async () => {
     const script = writeScript('app.js', 'module.exports = () => 42;\n');
-    const sup = await startSupervisor({ script, workers: 1, restart: { maxBackoffMs: 60_000 } });
-    const status = await sup.status();
-    expect(status.workers[0]!.state).not.toBe('online');
-    const error = status.events!.find((e) => e.kind === 'worker-error');
-    expect(error?.message).toContain(`${script}: the default export must be a server or a function returning one`);
-    expect(error?.message).toContain('got number');
+    // No worker can come online: the start itself fails, with the worker's error.
+    const sup = spawnSupervisor({ script, workers: 1, restart: { maxBackoffMs: 60_000 }, reload: { readyTimeoutMs: 3000 } });
+    expect(await sup.proc.exited).toEqual({ code: 2, signal: null });
+    const stderr = sup.proc.stderr.join('');
+    expect(stderr).toContain('START_FAILED STICKY_WORKER: no worker came online within 3000 ms (reload.readyTimeoutMs)');
+    expect(stderr).toContain(`exited with code 1: Error: ${script}: the default export must be a server or a function returning one`);
+    expect(stderr).toContain('got number');
   });
 });

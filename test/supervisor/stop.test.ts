@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive, killAll } from '../helpers/processes.js';
-import { onlinePids, startSupervisor } from '../helpers/supervisor.js';
+import { appMessages, onlinePids, startSupervisor } from '../helpers/supervisor.js';
 
 describe('the control socket stop method', () => {
   afterAll(killAll);
@@ -17,8 +17,8 @@ describe('the control socket stop method', () => {
     expect(existsSync(sup.socketPath)).toBe(false);
     // Every worker heard PM2's shutdown message and the server's sticky:drain event.
     for (const pid of pids) {
-      expect(sup.proc.lines).toContain(`SHUTDOWN ${pid}`);
-      expect(sup.proc.lines).toContain(`DRAIN ${pid}`);
+      expect(await appMessages(sup, `SHUTDOWN ${pid}`)).toContain(`SHUTDOWN ${pid}`);
+      expect(await appMessages(sup, `DRAIN ${pid}`)).toContain(`DRAIN ${pid}`);
     }
   });
 });

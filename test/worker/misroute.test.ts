@@ -137,11 +137,12 @@ describe('MisrouteCheck', () => {
   it('reads the header only in the lines req.headers keeps, as the primary does', async () => {
     const t = await harness(routing(), '1.2.3.4');
     const filler = (n: number): Headers => Object.fromEntries(Array.from({ length: n }, (_, i) => [`h${i}`, 'v']));
-    // Host first, then the filler, then the header; Node's client appends Connection last.
-    const at = (line: number): Headers => ({ host: '127.0.0.1', ...filler(line - 2), 'x-forwarded-for': '5.5.5.5' });
+    // Connection given here, so Node's client adds no line of its own: `line` is the head's length.
+    const at = (line: number): Headers => ({ connection: 'keep-alive', host: '127.0.0.1', ...filler(line - 3), 'x-forwarded-for': '5.5.5.5' });
     await t.send(at(MAX_HEADER_LINES));
     expect(t.tracker.misrouted).toBe(1);
-    await t.send(at(MAX_HEADER_LINES + 1));
+    // Node 20 drops the line past the limit; Node 22 and 24 refuse the whole head (the send fails).
+    await t.send(at(MAX_HEADER_LINES + 1)).catch(() => undefined);
     expect(t.tracker.misrouted).toBe(1);
   });
 

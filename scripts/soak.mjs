@@ -1,0 +1,395 @@
+#!/usr/bin/env node
+// Fault-injection soak (issue 12): `npm run soak -- [--minutes N] [--workers N]`.
+// Runs `sticky start` on the supervisor test app and, for N minutes (default 10), injects
+// faults at random — kill -9 of a worker, SIGSTOP then SIGCONT (long enough, sometimes, for
+// the heartbeat to kill it), rolling reloads, garbage connections, slowloris — while HTTP
+// clients and socket.io polling clients run from many 127.0.0.x addresses. A failure is
+// excused only when a worker died while it was in flight (a connection a killed worker held
+// dies with it) or no worker was online; any other failure, a dead primary, or a leak (fds or
+// RSS of the primary growing past the bounds below) makes it exit 1.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { io } from 'socket.io-client';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    workers: { type: 'string', default: '3' },
+    'http-clients': { type: 'string', default: '16' },
+    'io-clients': { type: 'string', default: '8' },
+  },
+});
+const DURATION_MS = Number(args.minutes) * 60_000;
+const WORKERS = Number(args.workers);
+/** How long after a worker's death a failure may still be its doing (the client sees the reset late). */
+const DEATH_GRACE_MS = 1500;
+/** fds the primary may gain over the run (connections in hand-off at the end, log files). */
+const FD_SLACK = 32;
+/** RSS the primary may gain over the run. */
+const RSS_SLACK_BYTES = 64 * 1024 * 1024;
+const HEALTH = { heartbeatMs: 500, timeoutMs: 3000, handoffTimeoutMs: 1000 };
+
+const dir = mkdtempSync(path.join(tmpdir(), 'sticky-soak-'));
+const runtimeDir = mkdtempSync(path.join(tmpdir(), 'sticky-soak-rt-'));
+const name = `soak-${process.pid}`;
+writeFileSync(path.join(dir, 'sticky.config.json'), JSON.stringify({
+  name, script: path.join(ROOT, 'test/fixtures/supervisor/app.js'), host: '127.0.0.1', port: 0, workers: WORKERS,
+  health: HEALTH,
+  restart: { minUptimeMs: 500, maxBackoffMs: 2000 },
+  reload: { readyTimeoutMs: 20_000, drainTimeoutMs: 3000 },
+  log: { level: 'warn' },
+}));
+const env = { ...process.env, XDG_RUNTIME_DIR: runtimeDir };
+const primary = spawn(process.execPath, [path.join(ROOT, 'bin/sticky.js'), 'start', '--config', 'sticky.config.json'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+let primaryStderr = '';
+primary.stderr.on('data', (d) => (primaryStderr = (primaryStderr + d).slice(-4000)));
+let primaryExited = null;
+primary.on('exit', (code, signal) => (primaryExited = { code, signal }));
+const socketPath = path.join(runtimeDir, 'sticky', `${name}.sock`);
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const rand = (n) => Math.floor(Math.random() * n);
+const addr = (i) => `127.0.${Math.floor(i / 250) + 1}.${(i % 250) + 2}`;
+
+// ---- control socket ----
+function control(method, onEvent) {
+  return new Promise((resolve, reject) => {
+    const socket = net.createConnection(socketPath);
+    let buf = '';
+    socket.setEncoding('utf8');
+    socket.on('error', reject);
+    socket.on('connect', () => socket.write(`${JSON.stringify({ v: 1, id: 1, method })}\n`));
+    socket.on('data', (d) => {
+      buf += d;
+      let nl;
+      while ((nl = buf.indexOf('\n')) !== -1) {
+        const msg = JSON.parse(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+        if ('event' in msg) onEvent?.(msg);
+        else {
+          if (!onEvent) socket.end();
+          resolve(msg.ok ? msg.result : Promise.reject(new Error(`${method}: ${msg.error.message}`)));
+        }
+      }
+    });
+  });
+}
+
+// ---- what excuses a failure ----
+/** Worker deaths: kill -9 here, heartbeat kills and crashes (from the event feed). */
+const deaths = []; // { at, pid }
+/** SIGSTOP windows; `to` is Infinity while the worker is still stopped. */
+const stops = []; // { pid, from, to }
+/**
+ * Rolling reloads. A reload loses no HTTP request, but a socket.io session lives in its
+ * worker's memory: when the old worker drains, its polling clients must reconnect.
+ */
+const reloads = []; // { from, to }
+/**
+ * Workers coming online: a slot that comes back takes its keys back (consistent hashing), so
+ * a socket.io session opened on the fallback slot meanwhile ends and reconnects.
+ */
+const returns = []; // { at, slot }
+let lastStatus;
+const overlaps = (w, from, to) => w.from <= to + DEATH_GRACE_MS && w.to + DEATH_GRACE_MS >= from;
+
+function excuse(kind, startedAt, endedAt) {
+  if (deaths.some((d) => d.at >= startedAt - 50 && d.at <= endedAt + DEATH_GRACE_MS)) return 'a worker died meanwhile';
+  if (stops.some((w) => overlaps(w, startedAt, endedAt))) return 'a worker was stopped (SIGSTOP) meanwhile';
+  if (kind === 'io' && reloads.some((w) => overlaps(w, startedAt, endedAt))) return 'its session\'s worker was reloaded';
+  if (lastStatus && !lastStatus.workers.some((w) => w.state === 'online')) return 'no worker online';
+  return undefined;
+}
+
+// ---- proc figures ----
+function procFigures(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
+  return { rssBytes: rss, fds: readdirSync(`/proc/${pid}/fd`).length };
+}
+
+// ---- clients ----
+const stats = { http: { ok: 0, failed: 0, excused: 0 }, io: { acks: 0, failed: 0, excused: 0, connects: 0 }, unexplained: [] };
+let running = true;
+
+function httpGet(localAddress) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/', localAddress, agent: false, timeout: 15_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`status ${res.statusCode}`))));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function failure(kind, startedAt, err, why = excuse(kind, startedAt, Date.now())) {
+  const endedAt = Date.now();
+  if (why) {
+    stats[kind].excused++;
+    return;
+  }
+  stats[kind].failed++;
+  if (stats.unexplained.length < 20) {
+    // The nearest fault of each kind, relative to the failure, to tell a gap in the excuses from a bug.
+    const nearest = (times) => times.reduce((best, t) => (Math.abs(t - endedAt) < Math.abs(best) ? t - endedAt : best), Infinity);
+    stats.unexplained.push({
+      kind, at: new Date(endedAt).toISOString(), ms: endedAt - startedAt, error: String(err),
+      nearestMs: { death: nearest(deaths.map((d) => d.at)), online: nearest(returns.map((r) => r.at)), stop: nearest(stops.map((w) => w.from)) },
+    });
+  }
+}
+
+async function httpLoop(i) {
+  const localAddress = addr(i);
+  while (running) {
+    const startedAt = Date.now();
+    try {
+      await httpGet(localAddress);
+      stats.http.ok++;
+    } catch (err) {
+      failure('http', startedAt, err);
+    }
+    await sleep(50 + rand(100));
+  }
+}
+
+async function ioLoop(i) {
+  const localAddress = addr(100 + i);
+  /** The slot of its first session (every worker is online then): where its key belongs. */
+  let home;
+  while (running) {
+    const agent = new http.Agent({ keepAlive: false, localAddress });
+    const socket = io(`http://127.0.0.1:${port}`, { transports: ['polling'], agent, reconnection: false, timeout: 10_000, forceNew: true });
+    const startedAt = Date.now();
+    const ok = await new Promise((resolve) => {
+      socket.once('connect', () => resolve(true));
+      socket.once('connect_error', (err) => resolve(err));
+    });
+    if (ok !== true) {
+      // A handshake is several requests: one may reach the fallback slot and the next the home
+      // slot that has just come back.
+      const back = returns.some((r) => r.at >= startedAt - DEATH_GRACE_MS && r.at <= Date.now() + DEATH_GRACE_MS);
+      failure('io', startedAt, ok, back ? 'its key went back to its slot during the handshake' : undefined);
+      socket.close();
+      await sleep(200);
+      continue;
+    }
+    stats.io.connects++;
+    const sessionAt = Date.now();
+    let slot;
+    try {
+      slot = (await socket.timeout(10_000).emitWithAck('whoami')).slot;
+      home ??= slot;
+    } catch {
+      // counted by the loop below
+    }
+    let lastOk = Date.now();
+    let disconnected;
+    socket.once('disconnect', (reason) => (disconnected = reason));
+    while (running && !disconnected) {
+      try {
+        await socket.timeout(10_000).emitWithAck('whoami');
+        stats.io.acks++;
+        lastOk = Date.now();
+      } catch (err) {
+        // An unanswered emit is a lost session, judged as a disconnect: its worker may have
+        // gone any time since the client last heard from it.
+        disconnected ??= `no answer: ${String(err)}`;
+      }
+      await sleep(300 + rand(400));
+    }
+    // A polling client holds a request on its worker all the time: a disconnect is a failure
+    // unless that worker died (or was stopped) since the client last heard from it.
+    // A session opened on a fallback slot ends when the home slot comes back (its key returns).
+    const returned = slot !== undefined && slot !== home && returns.some((r) => String(r.slot) === home && r.at >= sessionAt - DEATH_GRACE_MS);
+    if (disconnected && running) failure('io', lastOk, new Error(`disconnected: ${disconnected}`), returned ? 'its key went back to its slot' : undefined);
+    socket.close();
+    agent.destroy();
+  }
+}
+
+// ---- faults ----
+const faults = { kill9: 0, stop: 0, reload: 0, garbage: 0, slowloris: 0 };
+
+function workerPids() {
+  return (lastStatus?.workers ?? []).filter((w) => w.pid > 0 && w.state === 'online').map((w) => w.pid);
+}
+
+function killPid(pid, signal) {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function garbage() {
+  faults.garbage++;
+  await Promise.all(Array.from({ length: 20 }, (_, i) => new Promise((resolve) => {
+    const s = net.createConnection({ host: '127.0.0.1', port, localAddress: addr(200 + i) });
+    s.on('error', resolve);
+    s.on('close', resolve);
+    s.on('connect', () => {
+      const junk = Buffer.alloc(1 + rand(4096));
+      for (let j = 0; j < junk.length; j++) junk[j] = rand(256);
+      s.write(junk);
+      setTimeout(() => s.destroy(), rand(500));
+    });
+  })));
+}
+
+function slowloris() {
+  faults.slowloris++;
+  for (let i = 0; i < 30; i++) {
+    const s = net.createConnection({ host: '127.0.0.1', port, localAddress: addr(300 + i) });
+    s.on('error', () => {});
+    let n = 0;
+    const head = 'GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ';
+    const timer = setInterval(() => {
+      if (s.destroyed || n >= 15) {
+        clearInterval(timer);
+        s.destroy();
+        return;
+      }
+      s.write(n === 0 ? head : 'a');
+      n++;
+    }, 1000);
+  }
+}
+
+async function chaos() {
+  while (running) {
+    await sleep(2000 + rand(3000));
+    if (!running) break;
+    const pids = workerPids();
+    const pick = rand(10);
+    if (pick < 3 && pids.length > 0) {
+      const pid = pids[rand(pids.length)];
+      if (killPid(pid, 'SIGKILL')) {
+        faults.kill9++;
+        deaths.push({ at: Date.now(), pid });
+      }
+    } else if (pick < 5 && pids.length > 0) {
+      const pid = pids[rand(pids.length)];
+      // Sometimes longer than health.timeoutMs: then the heartbeat kills it.
+      const ms = 300 + rand(HEALTH.timeoutMs + 2000);
+      if (killPid(pid, 'SIGSTOP')) {
+        faults.stop++;
+        const window = { pid, from: Date.now(), to: Infinity };
+        stops.push(window);
+        setTimeout(() => {
+          killPid(pid, 'SIGCONT');
+          window.to = Date.now();
+        }, ms);
+      }
+    } else if (pick < 6) {
+      faults.reload++;
+      const window = { from: Date.now(), to: Infinity };
+      reloads.push(window);
+      const done = () => (window.to = Date.now());
+      control('reload', () => {}).then(done, done);
+    } else if (pick < 8) {
+      await garbage();
+    } else {
+      slowloris();
+    }
+  }
+}
+
+// ---- run ----
+let port;
+async function main() {
+  const startedAt = Date.now();
+  for (;;) {
+    if (primaryExited) throw new Error(`sticky start exited: ${JSON.stringify(primaryExited)} ${primaryStderr}`);
+    try {
+      lastStatus = await control('status');
+      if (lastStatus.workers.filter((w) => w.state === 'online').length === WORKERS) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() - startedAt > 60_000) throw new Error(`workers not online in 60 s: ${primaryStderr}`);
+    await sleep(200);
+  }
+  port = lastStatus.port;
+  const pid = lastStatus.pid;
+  // Worker deaths the soak did not cause itself (heartbeat kills, crashes) come as events.
+  void control('subscribe', (msg) => {
+    const e = msg.data;
+    if (msg.event !== 'log' || !e) return;
+    if (/^worker-(crash|errored|unresponsive)$/.test(e.kind)) deaths.push({ at: e.time, pid: e.pid });
+    else if (e.kind === 'worker-online') returns.push({ at: e.time, slot: e.slot });
+  }).catch(() => {});
+  const poller = setInterval(() => {
+    control('status').then((s) => (lastStatus = s), () => {});
+  }, 500);
+
+  const loops = [
+    ...Array.from({ length: Number(args['http-clients']) }, (_, i) => httpLoop(i)),
+    ...Array.from({ length: Number(args['io-clients']) }, (_, i) => ioLoop(i)),
+  ];
+  await sleep(3000);
+  const start = procFigures(pid);
+  console.log(`soak: ${args.minutes} min, ${WORKERS} workers, port ${port}, primary ${pid}: start rss ${(start.rssBytes / 1048576).toFixed(1)} MiB, ${start.fds} fds`);
+  const chaosDone = chaos();
+  const progress = setInterval(() => console.log(`soak: ${JSON.stringify({ min: ((Date.now() - startedAt) / 60_000).toFixed(1), http: stats.http, io: stats.io, faults })}`), 60_000);
+  await sleep(DURATION_MS);
+  running = false;
+  clearInterval(progress);
+  await chaosDone;
+  // Every SIGSTOPped worker goes on, so the end figures are of a settled system.
+  for (const w of stops) if (w.to === Infinity) killPid(w.pid, 'SIGCONT');
+  await Promise.all(loops);
+  await sleep(HEALTH.timeoutMs + 3000);
+  clearInterval(poller);
+  if (primaryExited) throw new Error(`the primary died: ${JSON.stringify(primaryExited)} ${primaryStderr}`);
+  const end = procFigures(pid);
+  const final = await control('status');
+  await control('stop');
+  await new Promise((r) => (primaryExited ? r() : primary.once('exit', r)));
+
+  const leaks = [];
+  if (end.fds > start.fds + FD_SLACK) leaks.push(`fds ${start.fds} -> ${end.fds}`);
+  if (end.rssBytes > start.rssBytes + RSS_SLACK_BYTES) leaks.push(`rss ${start.rssBytes} -> ${end.rssBytes}`);
+  const report = {
+    minutes: Number(args.minutes), workers: WORKERS,
+    requests: { http: stats.http, io: stats.io },
+    faults,
+    primary: { start: { rssMiB: +(start.rssBytes / 1048576).toFixed(1), fds: start.fds }, end: { rssMiB: +(end.rssBytes / 1048576).toFixed(1), fds: end.fds } },
+    final: { connections: final.connections, workers: final.workers.map((w) => `${w.slot}:${w.state}`) },
+    unexplained: stats.unexplained,
+    leaks,
+    stopExit: primaryExited,
+  };
+  console.log(JSON.stringify(report, null, 2));
+  const failed = stats.http.failed + stats.io.failed > 0 || leaks.length > 0 || primaryExited?.code !== 0;
+  return failed ? 1 : 0;
+}
+
+main().then((code) => {
+  cleanUp();
+  process.exit(code);
+}, (err) => {
+  console.error(`soak: ${err instanceof Error ? err.stack : String(err)}`);
+  if (primaryExited === null) primary.kill('SIGKILL');
+  cleanUp();
+  process.exit(1);
+});
+
+function cleanUp() {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(runtimeDir, { recursive: true, force: true });
+}
