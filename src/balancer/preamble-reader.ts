@@ -2,6 +2,7 @@ import { Socket } from 'node:net';
 import type { Connection, NativeHandle } from '../ipc/handoff.js';
 import { ByteAccumulator } from './byte-accumulator.js';
 import { DeadlineSweep } from './deadline-sweep.js';
+import { PeerShares } from './peer-shares.js';
 import { HeadParser, headerBytes, headerKey } from '../routing/proxy-header.js';
 import { parseProxyPreamble, type ProxySource } from '../routing/proxy-protocol.js';
 import type { PrefixOptions } from '../routing/address.js';
@@ -84,8 +85,8 @@ export interface PreambleReaderOptions {
   /** Answer rejected clients with an HTTP status line (header mode) or just close (PROXY mode). */
   answerHttp: boolean;
   decoder(): PreambleDecoder;
-  /** The key is known: `data` is every byte read (less `skip`), to replay in the worker; `peer` the TCP peer. */
-  onRoute(conn: Connection, data: Buffer, decision: Extract<Decision, { kind: 'route' }>, peer: string): void;
+  /** The key is known: `data` is every byte read (less `skip`), to replay in the worker; `peer` the TCP peer if it was read. */
+  onRoute(conn: Connection, data: Buffer, decision: Extract<Decision, { kind: 'route' }>, peer: string | undefined): void;
   onReject(conn: Connection, why: string, detail: string): void;
 }
 
@@ -120,7 +121,8 @@ class Reading {
   readonly read = new ByteAccumulator();
   /** The Socket path's listeners, removed when reading stops; unset on the handle path. */
   unlisten: (() => void) | undefined;
-  constructor(readonly conn: Connection, readonly peer: string, readonly decoder: PreambleDecoder) {}
+  counted = false;
+  constructor(readonly conn: Connection, readonly decoder: PreambleDecoder, public peer: string | undefined) {}
 }
 
 /**
@@ -140,11 +142,13 @@ class Reading {
  */
 export class PreambleReaders {
   private readonly reading: DeadlineSweep<Reading>;
-  private readonly byPeer = new Map<string, number>();
+  private readonly shares: PeerShares | undefined;
+  private readonly held = (): Reading[] => this.reading.values();
 
   constructor(private readonly options: PreambleReaderOptions) {
+    this.shares = options.maxPerPeer === undefined ? undefined : new PeerShares(options.maxPerPeer);
     this.reading = new DeadlineSweep(options.timeoutMs, (r) => {
-      this.releasePeer(r.peer);
+      this.shares?.release(r, this.held, this.reading.size);
       this.stopReading(r);
       this.reject(r.conn, 'timeout', `no routing key within ${options.timeoutMs} ms`, 408);
     });
@@ -154,10 +158,10 @@ export class PreambleReaders {
     return this.reading.size;
   }
 
-  /** `peer`: the handle's peer address (getpeername), which the caller has read already. */
-  readHandle(handle: ReadableHandle, peer: string): void {
-    if (!this.admit(handle, peer)) return;
-    const r = new Reading(handle, peer, this.options.decoder());
+  /** `peer`: the handle's peer address if the caller has read it already (else read when needed). */
+  readHandle(handle: ReadableHandle, peer?: string): void {
+    const r = new Reading(handle, this.options.decoder(), peer);
+    if (!this.admit(r)) return;
     handle.onread = (buffer) => {
       if (buffer === undefined) {
         this.forget(r);
@@ -166,7 +170,7 @@ export class PreambleReaders {
       this.take(r, Buffer.from(buffer));
     };
     if (handle.readStart() !== 0) {
-      this.releasePeer(peer);
+      this.shares?.release(r, this.held, this.reading.size);
       handle.close();
       return;
     }
@@ -174,9 +178,8 @@ export class PreambleReaders {
   }
 
   read(socket: Socket): void {
-    const peer = socket.remoteAddress ?? '';
-    if (!this.admit(socket, peer)) return;
-    const r = new Reading(socket, peer, this.options.decoder());
+    const r = new Reading(socket, this.options.decoder(), undefined);
+    if (!this.admit(r)) return;
     const onGone = (): void => this.forget(r);
     const onReadable = (): void => {
       while (socket.readableLength > 0) {
@@ -200,25 +203,12 @@ export class PreambleReaders {
   }
 
   /** Slowloris from one address must not hold every place maxPending leaves: each peer gets a share. */
-  private admit(conn: Connection, peer: string): boolean {
-    const max = this.options.maxPerPeer;
-    if (max === undefined) return true;
-    const n = this.byPeer.get(peer) ?? 0;
-    if (n >= max) {
-      this.options.onReject(conn, 'perPeer', `${peer} already has ${n} connections whose routing key is not read yet (its share of maxPending)`);
-      release(conn);
-      return false;
-    }
-    this.byPeer.set(peer, n + 1);
-    return true;
-  }
-
-  /** Gives back the place `admit` took; called once per admitted connection, when it leaves `reading`. */
-  private releasePeer(peer: string): void {
-    if (this.options.maxPerPeer === undefined) return;
-    const n = this.byPeer.get(peer)!;
-    if (n <= 1) this.byPeer.delete(peer);
-    else this.byPeer.set(peer, n - 1);
+  private admit(r: Reading): boolean {
+    const n = this.shares?.admit(r, this.held, this.reading.size);
+    if (n === undefined) return true;
+    this.options.onReject(r.conn, 'perPeer', `${r.peer} already has ${n} connections whose routing key is not read yet (its share of maxPending)`);
+    release(r.conn);
+    return false;
   }
 
   /** Closes every connection still being read (the balancer is stopping). */
@@ -232,7 +222,7 @@ export class PreambleReaders {
     r.read.append(chunk);
     const d = decode(r.decoder, chunk);
     if (d.kind === 'more') return false;
-    if (this.reading.delete(r)) this.releasePeer(r.peer);
+    if (this.reading.delete(r)) this.shares?.release(r, this.held, this.reading.size);
     this.stopReading(r);
     if (d.kind === 'reject') {
       this.reject(r.conn, d.why, d.detail, d.status);
@@ -250,7 +240,7 @@ export class PreambleReaders {
 
   /** The client went away (or the balancer stops) before its key was known. */
   private forget(r: Reading): void {
-    if (this.reading.delete(r)) this.releasePeer(r.peer);
+    if (this.reading.delete(r)) this.shares?.release(r, this.held, this.reading.size);
     this.stopReading(r);
     release(r.conn);
   }

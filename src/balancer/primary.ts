@@ -8,6 +8,7 @@ import { tcpListenArgs } from './kernel/listen-args.js';
 import { hashKey } from '../routing/hash.js';
 import { addressKey, peerKey, type PrefixOptions } from '../routing/address.js';
 import { PreambleReaders, headerDecoders, isReadableHandle, proxyProtocolDecoder, type Decision } from './preamble-reader.js';
+import { connectionPeer } from './peer-shares.js';
 import { RejectLog, stderrLogger, type WarnLogger } from './reject-log.js';
 import { PROXY_PREAMBLE_TIMEOUT_MS, prefixOf, resolveRouting, type ResolvedRouting } from '../routing/options.js';
 import type { RoutingConfig } from '../config/types.js';
@@ -58,8 +59,6 @@ export class BalancerServer extends Server {
   private readonly rejectLog: RejectLog;
   /** Peers whose header or PROXY preamble is believed; undefined: every peer (trustedProxies unset). */
   private readonly trusted: TrustedPeers | undefined;
-  /** getpeername's out-parameter, reused: one object per connection was measurable. */
-  private readonly peer: { address?: string } = {};
 
   constructor(options: BalancerOptions) {
     const routing = resolveRouting(options.routing, {
@@ -140,14 +139,15 @@ export class BalancerServer extends Server {
     if (readers === undefined) {
       listening.onconnection = (err: number, handle: NativeHandle | undefined) => {
         if (err || !handle) return accept.call(listening, err, handle);
-        this.dispatcher.dispatch(handle, hashKey(peerKey(this.peerOf(handle), this.prefix) ?? '', this.seed));
+        this.dispatcher.dispatch(handle, hashKey(peerKey(connectionPeer(handle), this.prefix) ?? '', this.seed));
       };
       return;
     }
     listening.onconnection = (err: number, handle: NativeHandle | undefined) => {
       if (err || !handle || !isReadableHandle(handle)) return accept.call(listening, err, handle);
-      const peer = this.peerOf(handle) ?? '';
-      if (this.trusted !== undefined && !this.trusted.has(peer)) {
+      // The peer address costs a getpeername: read it here only when trustedProxies needs it.
+      let peer: string | undefined;
+      if (this.trusted !== undefined && !this.trusted.has(peer = connectionPeer(handle))) {
         this.untrusted(handle, peer);
         return;
       }
@@ -157,13 +157,6 @@ export class BalancerServer extends Server {
       }
       readers.readHandle(handle, peer);
     };
-  }
-
-  private peerOf(handle: NativeHandle): string | undefined {
-    const peer = this.peer;
-    peer.address = undefined;
-    handle.getpeername(peer);
-    return peer.address;
   }
 
   /** The public path, used only when the listening handle's onconnection cannot be taken. */
@@ -198,15 +191,15 @@ export class BalancerServer extends Server {
     else conn.close();
   }
 
-  private routeRead(conn: Connection, data: Buffer, d: RouteDecision, peer: string): void {
-    const key = d.key ?? addressKey(peer, this.prefix) ?? '';
+  private routeRead(conn: Connection, data: Buffer, d: RouteDecision, peer: string | undefined): void {
+    const key = d.key ?? addressKey(peer ?? connectionPeer(conn), this.prefix) ?? '';
     // Only header-mode workers compare keys (misrouting); PROXY mode's key stays here.
     const extras = this.routing.by === 'header' ? { data, key } : { data, remote: d.remote };
     this.dispatcher.dispatch(conn, hashKey(key, this.seed), extras);
   }
 
   /** `peer` when the caller knows it; else read from the connection (rejects are rare). */
-  private countReject(conn: Connection, why: string, detail: string, peer = remoteAddressOf(conn)): void {
+  private countReject(conn: Connection, why: string, detail: string, peer = connectionPeer(conn) || undefined): void {
     this.dispatcher.countReject(why);
     this.rejectLog.record(why, detail, peer);
   }
@@ -263,12 +256,6 @@ export class BalancerServer extends Server {
 
 type RouteDecision = Extract<Decision, { kind: 'route' }>;
 
-function remoteAddressOf(conn: Connection): string | undefined {
-  if (conn instanceof Socket) return conn.remoteAddress;
-  const peer: { address?: string } = {};
-  conn.getpeername(peer);
-  return peer.address;
-}
 
 /**
  * Un-routed connections one peer address may hold: a quarter of maxPending, so a slowloris
