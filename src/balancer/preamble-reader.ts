@@ -1,5 +1,6 @@
 import { Socket } from 'node:net';
 import type { Connection, NativeHandle } from '../ipc/handoff.js';
+import { boundedRead, boundReads, type UserBufferHandle } from './bounded-read.js';
 import { ByteAccumulator } from './byte-accumulator.js';
 import { DeadlineSweep } from './deadline-sweep.js';
 import { PeerShares } from './peer-shares.js';
@@ -95,7 +96,7 @@ export interface PreambleReaderOptions {
  * with each read: an ArrayBuffer of exactly the bytes read, or undefined at end of stream or
  * on an error (Node 20-24 alike; a read of 0 bytes calls nothing).
  */
-export interface ReadableHandle extends NativeHandle {
+export interface ReadableHandle extends NativeHandle, UserBufferHandle {
   onread: (buffer: ArrayBuffer | undefined) => void;
   readStart(): number;
   readStop(): number;
@@ -162,12 +163,15 @@ export class PreambleReaders {
   readHandle(handle: ReadableHandle, peer?: string): void {
     const r = new Reading(handle, this.options.decoder(), peer);
     if (!this.admit(r)) return;
+    const bounded = boundReads(handle);
     handle.onread = (buffer) => {
-      if (buffer === undefined) {
+      const chunk = bounded ? boundedRead() : buffer === undefined ? undefined : Buffer.from(buffer);
+      if (chunk === null) return;
+      if (chunk === undefined) {
         this.forget(r);
         return;
       }
-      this.take(r, Buffer.from(buffer));
+      this.take(r, chunk);
     };
     if (handle.readStart() !== 0) {
       this.shares?.release(r, this.held, this.reading.size);
@@ -257,7 +261,10 @@ export class PreambleReaders {
       return;
     }
     // Answering is rare (bad or slow clients): a Socket around a raw handle does the writing.
-    const socket = conn instanceof Socket ? conn : new Socket({ handle: conn, readable: true, writable: true } as SocketOptions);
+    // `onread` with a buffer of its own: a handle read into the shared buffer stays that way
+    // (there is no undoing useUserBuffer), and a Socket reading it without one would fail.
+    const socket = conn instanceof Socket ? conn
+      : new Socket({ handle: conn, readable: true, writable: true, onread: { buffer: DRAIN, callback: drop } } as SocketOptions);
     if (socket.destroyed) return;
     // Read and drop what the client still sends: closing with unread bytes sends a reset,
     // which can reach the client before the answer does.
@@ -269,6 +276,10 @@ export class PreambleReaders {
     socket.once('close', () => clearTimeout(linger));
   }
 }
+
+/** What a rejected client still sends is read into this and dropped. */
+const DRAIN = Buffer.allocUnsafeSlow(4096);
+const drop = (): void => {};
 
 /** `handle` is what net.Server itself passes for an accepted connection (not in the types). */
 type SocketOptions = ConstructorParameters<typeof Socket>[0];

@@ -5,6 +5,7 @@ import {
   headerDecoders, isReadableHandle, PreambleReaders, proxyProtocolDecoder,
   type Decision, type PreambleDecoder, type PreambleReaderOptions, type ReadableHandle,
 } from '../../src/balancer/preamble-reader.js';
+import { READ_CAP } from '../../src/balancer/bounded-read.js';
 import type { Connection } from '../../src/ipc/handoff.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -137,9 +138,12 @@ describe.each(['handle', 'socket'] as const)('PreambleReaders reading the accept
     expect(data.toString()).toBe('abcdef');
     c.socket.write('later');
     // Whoever reads the connection next (the worker) gets exactly what the primary did not.
-    const next = conn instanceof Socket ? conn : new Socket({ handle: conn } as ConstructorParameters<typeof Socket>[0]);
+    // A worker gets the descriptor in a fresh handle; here the same handle, which may read into
+    // the primary's shared buffer for good, so the Socket brings a buffer of its own.
     let rest = '';
-    next.on('data', (d: Buffer) => (rest += d.toString()));
+    const onread = { buffer: Buffer.alloc(64), callback: (n: number, b: Buffer) => void (rest += b.toString('latin1', 0, n)) };
+    const next = conn instanceof Socket ? conn : new Socket({ handle: conn, onread } as ConstructorParameters<typeof Socket>[0]);
+    if (conn instanceof Socket) next.on('data', (d: Buffer) => (rest += d.toString()));
     next.resume();
     await waitFor(() => rest === 'later', 5000, 'the later bytes');
     next.destroy();
@@ -151,6 +155,40 @@ describe.each(['handle', 'socket'] as const)('PreambleReaders reading the accept
     c.socket.write('SKIPrest');
     await waitFor(() => h.outcome.routed.length === 1, 5000, 'the route');
     expect(h.outcome.routed[0]!.data.toString()).toBe('rest');
+  });
+
+  it('reads at most READ_CAP bytes of a body sent with the head; the rest stays for the worker', async () => {
+    const decoder = headerDecoders({ header: 'x-forwarded-for', trustedHops: 1, ignoreMissingHeader: false, maxHeaderBytes: 16_384 });
+    await h.start({ decoder });
+    const c = await h.client();
+    const body = 'b'.repeat(64 * 1024);
+    const head = `POST / HTTP/1.1\r\nX-Forwarded-For: 192.0.2.1\r\nContent-Length: ${body.length}\r\n\r\n`;
+    c.socket.write(head + body);
+    await waitFor(() => h.outcome.routed.length === 1, 5000, 'the route');
+    const { conn, data } = h.outcome.routed[0]!;
+    expect(data.toString('latin1').startsWith(head)).toBe(true);
+    if (path === 'handle') expect(data.length).toBeLessThanOrEqual(READ_CAP);
+    let rest = '';
+    const onread = { buffer: Buffer.alloc(65_536), callback: (n: number, b: Buffer) => void (rest += b.toString('latin1', 0, n)) };
+    const next = conn instanceof Socket ? conn : new Socket({ handle: conn, onread } as ConstructorParameters<typeof Socket>[0]);
+    if (conn instanceof Socket) next.on('data', (d: Buffer) => (rest += d.toString('latin1')));
+    next.resume();
+    await waitFor(() => data.length + rest.length === head.length + body.length, 5000, 'the rest of the body');
+    expect(data.toString('latin1') + rest).toBe(head + body);
+    next.destroy();
+  });
+
+  it('drops what a rejected client still sends after its answer', async () => {
+    await h.start({
+      decoder: () => new ScriptedDecoder(1, () => ({ kind: 'reject', why: 'not-http', detail: 'bad', status: 400 })),
+    });
+    const c = await h.client();
+    c.socket.write('x');
+    await waitFor(() => c.received().length > 0, 5000, 'the answer');
+    c.socket.write('y'.repeat(100_000));
+    await c.closed;
+    expect(c.received()).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(h.outcome.rejected).toEqual([{ why: 'not-http', detail: 'bad' }]);
   });
 
   it('answers a rejected HTTP client with its status and closes', async () => {
