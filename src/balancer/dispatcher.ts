@@ -324,7 +324,7 @@ export class Dispatcher implements ConnectionRouter {
     const msg: ConnMessage = { cmd: STICKY_CMD, t: 'conn', id: p.id };
     const extras = p.extras;
     if (extras !== undefined) {
-      if (extras.data !== undefined && extras.data.length > 0) msg.data = extras.data.toString('base64');
+      if (extras.data !== undefined && extras.data.length > 0) msg.bytes = extras.data.toString('latin1');
       if (extras.remote !== undefined) msg.remote = extras.remote;
       if (extras.key !== undefined) msg.key = extras.key;
     }

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
-import { Server, type Socket } from 'node:net';
-import type { NativeHandle } from '../ipc/handoff.js';
+import { Server, Socket } from 'node:net';
+import type { Connection, NativeHandle } from '../ipc/handoff.js';
 import { Dispatcher } from './dispatcher.js';
 import type { ConnectionRouter } from './connection-router.js';
 import { KernelRouter } from './kernel/kernel-router.js';
@@ -9,7 +9,8 @@ import { tcpListenArgs } from './kernel/listen-args.js';
 import type { ReuseportGroup } from './kernel/reuseport-group.js';
 import { hashKey } from '../routing/hash.js';
 import { addressKey, peerKey, type PrefixOptions } from '../routing/address.js';
-import { PreambleReaders, headerDecoders, proxyProtocolDecoder, type Decision } from './preamble-reader.js';
+import { PreambleReaders, headerDecoders, isReadableHandle, proxyProtocolDecoder, type Decision } from './preamble-reader.js';
+import { connectionPeer } from './peer-shares.js';
 import { RejectLog, stderrLogger, type WarnLogger } from './reject-log.js';
 import { PROXY_PREAMBLE_TIMEOUT_MS, prefixOf, resolveRouting, type ResolvedRouting } from '../routing/options.js';
 import type { RoutingConfig } from '../config/types.js';
@@ -67,7 +68,7 @@ export class BalancerServer extends Server {
     const routing = resolveRouting(options.routing, {
       seed: options.seed, ipv4Prefix: options.ipv4Prefix, ipv6Prefix: options.ipv6Prefix, maxPending: options.maxPending,
     });
-    // highWaterMark 0 makes the handle stop after every chunk it reads (see PreambleReaders).
+    // highWaterMark 0 makes the handle stop after every chunk it reads (PreambleReaders' Socket path).
     super(routing.by === 'ip' ? { pauseOnConnect: true } : { pauseOnConnect: true, highWaterMark: 0 });
     this.routing = routing;
     this.seed = routing.seed;
@@ -97,16 +98,16 @@ export class BalancerServer extends Server {
       })
       : undefined;
     this.router = this.kernel ?? this.dispatcher;
+    this.on('listening', () => this.takeRawHandles());
     if (routing.by === 'ip') {
       this.on('connection', this.route);
-      this.on('listening', () => this.takeRawHandles());
       return;
     }
     const prefix = this.prefix;
     const handlers = {
       maxPerPeer: maxPendingPerPeer(routing.maxPending),
-      onRoute: (socket: Socket, data: Buffer, d: RouteDecision) => this.routeRead(socket, data, d),
-      onReject: (socket: Socket, why: string, detail: string) => this.countReject(socket, why, detail),
+      onRoute: (conn: Connection, data: Buffer, d: RouteDecision, peer: string) => this.routeRead(conn, data, d, peer),
+      onReject: (conn: Connection, why: string, detail: string) => this.countReject(conn, why, detail),
     };
     this.readers = new PreambleReaders(routing.by === 'header'
       ? { ...handlers, timeoutMs: routing.headerTimeoutMs, answerHttp: true, decoder: headerDecoders({ ...routing, ...prefix }) }
@@ -125,21 +126,40 @@ export class BalancerServer extends Server {
   }
 
   /**
-   * ip mode reads no byte, so the primary needs no Socket: it takes the accepted handle the
-   * way Node's round-robin cluster does (round_robin_handle.js sets the listening handle's
-   * onconnection), reads the peer address from it and sends it on. Building and destroying a
-   * paused Socket per connection was a third of the primary's CPU per connection.
+   * The primary needs no Socket per connection: it takes the accepted handle the way Node's
+   * round-robin cluster does (round_robin_handle.js sets the listening handle's onconnection).
+   * In ip mode it reads the peer address from it and sends it on; in header and PROXY modes
+   * it checks the peer against routing.trustedProxies and reads the handle's bytes itself
+   * (PreambleReaders.readHandle). Building and destroying a Socket per connection was a third
+   * of the primary's CPU per connection in ip mode, and more with the stream reads of the
+   * other modes. Where a handle cannot be taken that way, the original onconnection builds
+   * the Socket and the 'connection' listener takes over.
    */
   private takeRawHandles(): void {
     const listening = (this as unknown as { _handle: ListenHandle | null })._handle;
     if (!listening || typeof listening.onconnection !== 'function') return;
     const accept = listening.onconnection;
-    const peer: { address?: string } = {};
+    const readers = this.readers;
+    if (readers === undefined) {
+      listening.onconnection = (err: number, handle: NativeHandle | undefined) => {
+        if (err || !handle) return accept.call(listening, err, handle);
+        this.dispatcher.dispatch(handle, hashKey(peerKey(connectionPeer(handle), this.prefix) ?? '', this.seed));
+      };
+      return;
+    }
     listening.onconnection = (err: number, handle: NativeHandle | undefined) => {
-      if (err || !handle) return accept.call(listening, err, handle);
-      peer.address = undefined;
-      handle.getpeername(peer);
-      this.dispatcher.dispatch(handle, hashKey(peerKey(peer.address, this.prefix) ?? '', this.seed));
+      if (err || !handle || !isReadableHandle(handle)) return accept.call(listening, err, handle);
+      // The peer address costs a getpeername: read it here only when trustedProxies needs it.
+      let peer: string | undefined;
+      if (this.trusted !== undefined && !this.trusted.has(peer = connectionPeer(handle))) {
+        this.untrusted(handle, peer);
+        return;
+      }
+      if (this.pendingCount >= this.routing.maxPending) {
+        this.dispatcher.reject(handle, 'maxPending');
+        return;
+      }
+      readers.readHandle(handle, peer);
     };
   }
 
@@ -150,7 +170,7 @@ export class BalancerServer extends Server {
 
   private readPreamble(socket: Socket): void {
     if (this.trusted !== undefined && !this.trusted.has(socket.remoteAddress)) {
-      this.untrusted(socket);
+      this.untrusted(socket, socket.remoteAddress ?? '');
       return;
     }
     if (this.pendingCount >= this.routing.maxPending) {
@@ -165,26 +185,27 @@ export class BalancerServer extends Server {
    * the peer, reading nothing (as ip mode does); PROXY mode closes it before reading, since
    * its first bytes are a preamble that would otherwise reach the app as request bytes.
    */
-  private untrusted(socket: Socket): void {
+  private untrusted(conn: Connection, peer: string): void {
     if (this.routing.by === 'header') {
-      this.route(socket);
+      this.dispatcher.dispatch(conn, hashKey(addressKey(peer, this.prefix) ?? '', this.seed));
       return;
     }
-    const peer = socket.remoteAddress;
-    socket.destroy();
-    this.countReject(socket, 'untrusted-proxy', `a PROXY connection from ${peer}, which is not in routing.trustedProxies`);
+    this.countReject(conn, 'untrusted-proxy', `a PROXY connection from ${peer}, which is not in routing.trustedProxies`, peer);
+    if (conn instanceof Socket) conn.destroy();
+    else conn.close();
   }
 
-  private routeRead(socket: Socket, data: Buffer, d: RouteDecision): void {
-    const key = d.key ?? addressKey(socket.remoteAddress, this.prefix) ?? '';
+  private routeRead(conn: Connection, data: Buffer, d: RouteDecision, peer: string | undefined): void {
+    const key = d.key ?? addressKey(peer ?? connectionPeer(conn), this.prefix) ?? '';
     // Only header-mode workers compare keys (misrouting); PROXY mode's key stays here.
     const extras = this.routing.by === 'header' ? { data, key } : { data, remote: d.remote };
-    this.dispatcher.dispatch(socket, hashKey(key, this.seed), extras);
+    this.dispatcher.dispatch(conn, hashKey(key, this.seed), extras);
   }
 
-  private countReject(socket: Socket, why: string, detail: string): void {
+  /** `peer` when the caller knows it; else read from the connection (rejects are rare). */
+  private countReject(conn: Connection, why: string, detail: string, peer = connectionPeer(conn) || undefined): void {
     this.dispatcher.countReject(why);
-    this.rejectLog.record(why, detail, socket.remoteAddress);
+    this.rejectLog.record(why, detail, peer);
   }
 
   /**
@@ -271,6 +292,7 @@ export class BalancerServer extends Server {
 }
 
 type RouteDecision = Extract<Decision, { kind: 'route' }>;
+
 
 /**
  * Un-routed connections one peer address may hold: a quarter of maxPending, so a slowloris

@@ -31,11 +31,37 @@ export const HTTP_METHODS: readonly string[] = [
   'PURGE', 'PUT', 'QUERY', 'REBIND', 'REPORT', 'SEARCH', 'SOURCE', 'SUBSCRIBE', 'TRACE', 'UNBIND', 'UNLINK',
   'UNLOCK', 'UNSUBSCRIBE',
 ];
-const METHOD_PREFIXES = new Set(HTTP_METHODS.flatMap((m) => [...m].map((_, i) => m.slice(0, i + 1))));
-const METHODS = new Set(HTTP_METHODS);
+
+/**
+ * Words as a byte trie: `next[node * 256 + byte]` is the node after `byte`, 0 when no word
+ * goes on that way; `end[node]` is 1 where a word ends. The root is node 1. A table lookup
+ * per byte: building the word as a string and looking its prefix up in a Set was most of
+ * the parser's cost per request.
+ */
+interface WordTrie {
+  next: Uint16Array;
+  end: Uint8Array;
+}
+
+const ROOT = 1;
+
+function wordTrie(words: readonly string[]): WordTrie {
+  const ids = new Map<string, number>([['', ROOT]]);
+  for (const w of words) {
+    for (let i = 1; i <= w.length; i++) if (!ids.has(w.slice(0, i))) ids.set(w.slice(0, i), ids.size + 1);
+  }
+  const next = new Uint16Array((ids.size + 1) * 256);
+  const end = new Uint8Array(ids.size + 1);
+  for (const [prefix, id] of ids) {
+    if (prefix !== '') next[ids.get(prefix.slice(0, -1))! * 256 + prefix.charCodeAt(prefix.length - 1)] = id;
+  }
+  for (const w of words) end[ids.get(w)!] = 1;
+  return { next, end };
+}
+
+const METHODS = wordTrie(HTTP_METHODS);
 /** The versions llhttp accepts; any other is HPE_INVALID_VERSION. */
-const VERSIONS = new Set(['HTTP/0.9', 'HTTP/1.0', 'HTTP/1.1', 'HTTP/2.0']);
-const VERSION_PREFIXES = new Set([...VERSIONS].flatMap((v) => [...v].map((_, i) => v.slice(0, i + 1))));
+const VERSIONS = wordTrie(['HTTP/0.9', 'HTTP/1.0', 'HTTP/1.1', 'HTTP/2.0']);
 
 /** RFC 9110 tchar: what a method and a header name are made of. */
 const TCHAR = new Uint8Array(256);
@@ -65,14 +91,15 @@ export function isHeaderName(name: string): boolean {
 export class HeadParser {
   private state = S.LeadingCrlf;
   private bytes = 0;
-  private method = '';
-  private version = '';
+  private methodNode = ROOT;
+  private versionNode = ROOT;
   private targetBytes = 0;
   private lines = 0;
   private nameIndex = 0;
   private nameMatches = true;
   private capturing = false;
-  private value: number[] = [];
+  /** The wanted header's value so far, latin1 (one char per byte), built from slices of each chunk. */
+  private value = '';
   private readonly values: string[] = [];
   private readonly wanted: Uint8Array;
 
@@ -82,22 +109,23 @@ export class HeadParser {
   }
 
   push(chunk: Buffer): HeadResult {
-    for (let i = 0; i < chunk.length; i++) {
-      if (++this.bytes > this.maxHeaderBytes) {
-        return { state: 'error', status: 431, reason: `request head over ${this.maxHeaderBytes} bytes` };
-      }
+    // Where the captured value starts in this chunk (it may have begun in an earlier one).
+    let valueStart = 0;
+    // The head must end within maxHeaderBytes: bytes past them are not looked at.
+    const limit = Math.min(chunk.length, this.maxHeaderBytes - this.bytes);
+    for (let i = 0; i < limit; i++) {
       const c = chunk[i]!;
       switch (this.state) {
         case S.LeadingCrlf:
           if (c === 0x0d || c === 0x0a) break;
           this.state = S.Method;
-          if (!this.methodByte(c)) return notHttp('method');
+          if ((this.methodNode = METHODS.next[ROOT * 256 + c]!) === 0) return notHttp('method');
           break;
         case S.Method:
           if (c === 0x20) {
-            if (!METHODS.has(this.method)) return notHttp('method');
+            if (METHODS.end[this.methodNode] === 0) return notHttp('method');
             this.state = S.Target;
-          } else if (!this.methodByte(c)) return notHttp('method');
+          } else if ((this.methodNode = METHODS.next[this.methodNode * 256 + c]!) === 0) return notHttp('method');
           break;
         case S.Target:
           // llhttp skips extra spaces before the target, so `GET  / HTTP/1.1` is a request.
@@ -107,10 +135,10 @@ export class HeadParser {
           break;
         case S.Version:
           if (c === 0x0d) this.state = S.VersionLf;
-          else if (!VERSION_PREFIXES.has(this.version += String.fromCharCode(c))) return notHttp('version');
+          else if ((this.versionNode = VERSIONS.next[this.versionNode * 256 + c]!) === 0) return notHttp('version');
           break;
         case S.VersionLf:
-          if (c !== 0x0a || !VERSIONS.has(this.version)) return notHttp('version');
+          if (c !== 0x0a || VERSIONS.end[this.versionNode] === 0) return notHttp('version');
           this.state = S.LineStart;
           break;
         case S.LineStart:
@@ -121,14 +149,16 @@ export class HeadParser {
         case S.Name:
           if (c === 0x3a) {
             this.capturing = this.nameMatches && this.nameIndex === this.wanted.length && this.lines <= MAX_HEADER_LINES;
+            valueStart = i + 1;
             this.state = S.Value;
           } else if (TCHAR[c] === 0) return notHttp('header name');
           else this.matchName(c);
           break;
         case S.Value:
-          if (c === 0x0d) this.state = S.ValueLf;
-          else if ((c < 0x20 && c !== 0x09) || c === 0x7f) return notHttp('header value');
-          else if (this.capturing) this.value.push(c);
+          if (c === 0x0d) {
+            if (this.capturing) this.value += chunk.toString('latin1', valueStart, i);
+            this.state = S.ValueLf;
+          } else if ((c < 0x20 && c !== 0x09) || c === 0x7f) return notHttp('header value');
           break;
         case S.ValueLf:
           if (c !== 0x0a) return notHttp('line end');
@@ -139,12 +169,10 @@ export class HeadParser {
           return this.done();
       }
     }
+    if (limit < chunk.length) return { state: 'error', status: 431, reason: `request head over ${this.maxHeaderBytes} bytes` };
+    this.bytes += limit;
+    if (this.state === S.Value && this.capturing) this.value += chunk.toString('latin1', valueStart);
     return MORE;
-  }
-
-  private methodByte(c: number): boolean {
-    this.method += String.fromCharCode(c);
-    return METHOD_PREFIXES.has(this.method);
   }
 
   private matchName(c: number): void {
@@ -155,8 +183,8 @@ export class HeadParser {
 
   private endLine(): void {
     if (this.capturing) {
-      this.values.push(Buffer.from(this.value).toString('latin1').trim());
-      this.value = [];
+      this.values.push(this.value.trim());
+      this.value = '';
       this.capturing = false;
     }
     this.state = S.LineStart;
@@ -191,11 +219,15 @@ export interface ClientAddressOptions {
  */
 export function clientAddress(values: readonly string[], options: ClientAddressOptions): string | null {
   if (values.length === 0) return null;
-  const forwarded = options.header.toLowerCase() === 'forwarded';
-  const entries = forwarded ? forwardedFor(values) : listEntries(values);
-  if (entries.length === 0) return null;
-  const entry = entries[Math.max(0, entries.length - Math.max(1, options.trustedHops))];
-  return entry === null || entry === undefined ? null : hostOf(entry);
+  const hops = Math.max(1, options.trustedHops);
+  if (isForwarded(options.header)) {
+    const entries = forwardedFor(values);
+    if (entries.length === 0) return null;
+    const entry = entries[Math.max(0, entries.length - hops)];
+    return entry === null || entry === undefined ? null : hostOf(entry);
+  }
+  const entry = listEntryFromRight(values, hops);
+  return entry === null ? null : hostOf(entry);
 }
 
 /** Routing key of a request from its header values, or null when it carries no usable address. */
@@ -204,15 +236,32 @@ export function headerKey(values: readonly string[], options: ClientAddressOptio
   return address === null ? null : addressKey(address, options);
 }
 
-function listEntries(values: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const v of values) {
-    for (const part of v.split(',')) {
-      const e = part.trim();
-      if (e !== '') out.push(e);
+function isForwarded(header: string): boolean {
+  return header.length === 9 && header.toLowerCase() === 'forwarded';
+}
+
+/**
+ * The `n`th non-empty entry from the right of a comma-separated list spread over `values`,
+ * or the leftmost one when there are fewer: read from the end, without splitting the rest.
+ */
+function listEntryFromRight(values: readonly string[], n: number): string | null {
+  let found = 0;
+  let leftmost: string | null = null;
+  for (let v = values.length - 1; v >= 0; v--) {
+    const s = values[v]!;
+    let end = s.length;
+    for (;;) {
+      const comma = end === 0 ? -1 : s.lastIndexOf(',', end - 1);
+      const entry = s.slice(comma + 1, end).trim();
+      if (entry !== '') {
+        if (++found === n) return entry;
+        leftmost = entry;
+      }
+      if (comma === -1) break;
+      end = comma;
     }
   }
-  return out;
+  return leftmost;
 }
 
 /** RFC 7239: one entry per forwarded-element; its `for=` value, or null when it has none. */

@@ -6,7 +6,7 @@ import { ConnectionTracker } from './connection-tracker.js';
 import { KeepAliveEnder } from './keep-alive.js';
 import { headerRoutingFromEnv, MisrouteCheck } from './misroute.js';
 import { RemoteOverrides } from './remote-override.js';
-import { replay, type SyncOptions } from './replay.js';
+import { handedBytes, replay, type SyncOptions } from './replay.js';
 import { appListensForShutdown, deliverInterrupt } from './shutdown-listeners.js';
 import { listenWithoutBinding, publicAddress, reportPublicAddress } from './unbound-listen.js';
 import { noop } from '../util/noop.js';
@@ -122,7 +122,7 @@ function onConnection(state: Adopted, msg: ConnMessage, handle: unknown, options
   state.tracker.add(socket);
   if (msg.remote) state.remotes.apply(socket, msg.remote);
   if (msg.key !== undefined) state.misroute?.remember(socket, msg.key);
-  replay(state.server, socket, msg.data, options.sync);
+  replay(state.server, socket, handedBytes(msg), options.sync);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Server, Socket } from 'node:net';
+import type { ConnMessage } from '../ipc/messages.js';
 
 /** The original package's `sync` option: replay the read bytes only when `event` fires. */
 export interface SyncOptions {
@@ -9,8 +10,7 @@ export interface SyncOptions {
  * Gives the server a handed-off socket, with the bytes the primary read put back in front
  * of the stream (a public-API unshift, byte-exact), optionally held until the sync event.
  */
-export function replay(server: Server, socket: Socket, data: string | undefined, sync?: SyncOptions): void {
-  const bytes = data === undefined ? undefined : Buffer.from(data, 'base64');
+export function replay(server: Server, socket: Socket, bytes: Buffer | undefined, sync?: SyncOptions): void {
   if (!sync || !bytes) {
     if (bytes) socket.unshift(bytes);
     server.emit('connection', socket);
@@ -36,4 +36,10 @@ export function replay(server: Server, socket: Socket, data: string | undefined,
   process.nextTick(() => {
     if (!released) socket.pause();
   });
+}
+
+/** The bytes the primary read before routing, as the hand-off message carries them. */
+export function handedBytes(msg: ConnMessage): Buffer | undefined {
+  if (msg.bytes !== undefined) return Buffer.from(msg.bytes, 'latin1');
+  return msg.data === undefined ? undefined : Buffer.from(msg.data, 'base64');
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Dispatcher } from '../../src/balancer/dispatcher.js';
+import type { ConnMessage } from '../../src/ipc/messages.js';
 import { FakeHandle, FakeTarget, keyRanker } from '../helpers/fake-handle.js';
 
 const SLOTS = 3;
@@ -34,10 +35,12 @@ describe('Dispatcher', () => {
     d.setTarget(t[0]!);
     const remote = { address: '203.0.113.9', port: 4000, family: 'IPv4' };
     d.dispatch(new FakeHandle(), keyRanked(0), { data: Buffer.from([0, 255, 10]), key: '203.0.113.9', remote });
-    expect(t[0]!.last.msg).toMatchObject({ t: 'conn', data: 'AP8K', key: '203.0.113.9', remote });
+    // latin1: one char per byte, the same bytes after a JSON round trip.
+    expect(t[0]!.last.msg).toMatchObject({ t: 'conn', bytes: '\u0000\u00ff\n', key: '203.0.113.9', remote });
+    expect(Buffer.from((JSON.parse(JSON.stringify(t[0]!.last.msg)) as ConnMessage).bytes!, 'latin1')).toEqual(Buffer.from([0, 255, 10]));
     d.dispatch(new FakeHandle(), keyRanked(0), { data: Buffer.alloc(0) });
     d.acknowledge(t[0]!, t[0]!.sent[0]!.msg.id, true);
-    expect(t[0]!.last.msg).not.toHaveProperty('data');
+    expect(t[0]!.last.msg).not.toHaveProperty('bytes');
   });
 
   it('re-routes a refused connection to the key\'s next slot, never back to the one that refused', () => {

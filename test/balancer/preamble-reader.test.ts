@@ -1,9 +1,12 @@
 import { once } from 'node:events';
-import { connect, Server, type AddressInfo, type Socket } from 'node:net';
+import { connect, Server, Socket, type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  headerDecoders, PreambleReaders, proxyProtocolDecoder, type Decision, type PreambleDecoder, type PreambleReaderOptions,
+  headerDecoders, isReadableHandle, PreambleReaders, proxyProtocolDecoder,
+  type Decision, type PreambleDecoder, type PreambleReaderOptions, type ReadableHandle,
 } from '../../src/balancer/preamble-reader.js';
+import { READ_CAP } from '../../src/balancer/bounded-read.js';
+import type { Connection } from '../../src/ipc/handoff.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 type Route = Extract<Decision, { kind: 'route' }>;
@@ -21,23 +24,36 @@ class ScriptedDecoder implements PreambleDecoder {
 }
 
 interface Outcome {
-  routed: { socket: Socket; data: Buffer; decision: Route; readableLength: number }[];
+  routed: { conn: Connection; data: Buffer; decision: Route; readableLength: number }[];
   rejected: { why: string; detail: string }[];
 }
 
-/** The primary's side of the seam: a paused server at highWaterMark 0, as BalancerServer runs it. */
+type Accepted = Socket | ReadableHandle;
+type Path = 'handle' | 'socket';
+
+/** Whether the primary still holds the connection open. */
+function isOpen(conn: Connection): boolean {
+  return conn instanceof Socket ? !conn.destroyed : (conn as unknown as { fd: number }).fd >= 0;
+}
+
+/**
+ * The primary's side of the seam, as BalancerServer runs it: the accepted handle read
+ * directly (`handle`), or a paused Socket at highWaterMark 0 (`socket`, the fallback).
+ */
 class Harness {
   readonly server = new Server({ pauseOnConnect: true, highWaterMark: 0 });
   readonly outcome: Outcome = { routed: [], rejected: [] };
   readonly decoders: PreambleDecoder[] = [];
-  readonly accepted: Socket[] = [];
+  readonly accepted: Accepted[] = [];
   readers!: PreambleReaders;
+
+  constructor(private readonly path: Path) {}
 
   async start(options: Partial<PreambleReaderOptions> & { decoder(): PreambleDecoder }): Promise<void> {
     this.readers = new PreambleReaders({
       timeoutMs: 10_000,
       answerHttp: true,
-      onRoute: (socket, data, decision) => this.outcome.routed.push({ socket, data, decision, readableLength: socket.readableLength }),
+      onRoute: (conn, data, decision) => this.outcome.routed.push({ conn, data, decision, readableLength: conn instanceof Socket ? conn.readableLength : 0 }),
       onReject: (_socket, why, detail) => this.outcome.rejected.push({ why, detail }),
       ...options,
       decoder: () => {
@@ -52,6 +68,16 @@ class Harness {
     });
     this.server.listen(0, '127.0.0.1');
     await once(this.server, 'listening');
+    if (this.path === 'socket') return;
+    const listening = (this.server as unknown as { _handle: { onconnection: (err: number, h: ReadableHandle) => void } })._handle;
+    listening.onconnection = (err, handle) => {
+      if (err) return;
+      expect(isReadableHandle(handle)).toBe(true);
+      this.accepted.push(handle);
+      const peer: { address?: string } = {};
+      handle.getpeername(peer);
+      this.readers.readHandle(handle, peer.address ?? '');
+    };
   }
 
   /** A client whose bytes from the server and close are collected. */
@@ -69,18 +95,22 @@ class Harness {
   }
 
   async stop(): Promise<void> {
-    for (const s of this.accepted) s.destroy();
+    this.readers.closeAll();
+    for (const c of this.accepted) {
+      if (c instanceof Socket) c.destroy();
+      else if (isOpen(c)) c.close();
+    }
     this.server.close();
   }
 }
 
-let h: Harness;
-beforeEach(() => {
-  h = new Harness();
-});
-afterEach(() => h.stop());
+describe.each(['handle', 'socket'] as const)('PreambleReaders reading the accepted %s', (path) => {
+  let h: Harness;
+  beforeEach(() => {
+    h = new Harness(path);
+  });
+  afterEach(() => h.stop());
 
-describe('PreambleReaders', () => {
   it('routes once the decoder knows, with every byte read across partial reads', async () => {
     await h.start({ decoder: () => new ScriptedDecoder(6, () => ({ kind: 'route', key: 'k' })) });
     const c = await h.client();
@@ -95,8 +125,28 @@ describe('PreambleReaders', () => {
     // Nothing left in the primary's buffer to be lost at hand-off, and the reader let go.
     expect(r!.readableLength).toBe(0);
     expect(h.readers.size).toBe(0);
-    expect(r!.socket.destroyed).toBe(false);
+    expect(isOpen(r!.conn)).toBe(true);
     expect(h.outcome.rejected).toEqual([]);
+  });
+
+  it('hands over the bytes a read brought past the key, and leaves every later byte in the kernel', async () => {
+    await h.start({ decoder: () => new ScriptedDecoder(3, () => ({ kind: 'route', key: 'k' })) });
+    const c = await h.client();
+    c.socket.write('abcdef');
+    await waitFor(() => h.outcome.routed.length === 1, 5000, 'the route');
+    const { conn, data } = h.outcome.routed[0]!;
+    expect(data.toString()).toBe('abcdef');
+    c.socket.write('later');
+    // Whoever reads the connection next (the worker) gets exactly what the primary did not.
+    // A worker gets the descriptor in a fresh handle; here the same handle, which may read into
+    // the primary's shared buffer for good, so the Socket brings a buffer of its own.
+    let rest = '';
+    const onread = { buffer: Buffer.alloc(64), callback: (n: number, b: Buffer) => void (rest += b.toString('latin1', 0, n)) };
+    const next = conn instanceof Socket ? conn : new Socket({ handle: conn, onread } as ConstructorParameters<typeof Socket>[0]);
+    if (conn instanceof Socket) next.on('data', (d: Buffer) => (rest += d.toString()));
+    next.resume();
+    await waitFor(() => rest === 'later', 5000, 'the later bytes');
+    next.destroy();
   });
 
   it('drops the skipped preamble bytes from what it hands over', async () => {
@@ -105,6 +155,40 @@ describe('PreambleReaders', () => {
     c.socket.write('SKIPrest');
     await waitFor(() => h.outcome.routed.length === 1, 5000, 'the route');
     expect(h.outcome.routed[0]!.data.toString()).toBe('rest');
+  });
+
+  it('reads at most READ_CAP bytes of a body sent with the head; the rest stays for the worker', async () => {
+    const decoder = headerDecoders({ header: 'x-forwarded-for', trustedHops: 1, ignoreMissingHeader: false, maxHeaderBytes: 16_384 });
+    await h.start({ decoder });
+    const c = await h.client();
+    const body = 'b'.repeat(64 * 1024);
+    const head = `POST / HTTP/1.1\r\nX-Forwarded-For: 192.0.2.1\r\nContent-Length: ${body.length}\r\n\r\n`;
+    c.socket.write(head + body);
+    await waitFor(() => h.outcome.routed.length === 1, 5000, 'the route');
+    const { conn, data } = h.outcome.routed[0]!;
+    expect(data.toString('latin1').startsWith(head)).toBe(true);
+    if (path === 'handle') expect(data.length).toBeLessThanOrEqual(READ_CAP);
+    let rest = '';
+    const onread = { buffer: Buffer.alloc(65_536), callback: (n: number, b: Buffer) => void (rest += b.toString('latin1', 0, n)) };
+    const next = conn instanceof Socket ? conn : new Socket({ handle: conn, onread } as ConstructorParameters<typeof Socket>[0]);
+    if (conn instanceof Socket) next.on('data', (d: Buffer) => (rest += d.toString('latin1')));
+    next.resume();
+    await waitFor(() => data.length + rest.length === head.length + body.length, 5000, 'the rest of the body');
+    expect(data.toString('latin1') + rest).toBe(head + body);
+    next.destroy();
+  });
+
+  it('drops what a rejected client still sends after its answer', async () => {
+    await h.start({
+      decoder: () => new ScriptedDecoder(1, () => ({ kind: 'reject', why: 'not-http', detail: 'bad', status: 400 })),
+    });
+    const c = await h.client();
+    c.socket.write('x');
+    await waitFor(() => c.received().length > 0, 5000, 'the answer');
+    c.socket.write('y'.repeat(100_000));
+    await c.closed;
+    expect(c.received()).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(h.outcome.rejected).toEqual([{ why: 'not-http', detail: 'bad' }]);
   });
 
   it('answers a rejected HTTP client with its status and closes', async () => {
@@ -144,7 +228,7 @@ describe('PreambleReaders', () => {
     await h.start({ decoder });
     const c = await h.client();
     c.socket.write('GET / HTTP/1.1\r\nCookie: ');
-    await waitFor(() => h.accepted[0]!.bytesRead > 0, 5000, 'the first part');
+    await waitFor(() => (h.accepted[0] as { bytesRead: number }).bytesRead > 0, 5000, 'the first part');
     c.socket.write('a'.repeat(2000));
     await c.closed;
     expect(c.received()).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
@@ -182,7 +266,7 @@ describe('PreambleReaders', () => {
     await waitFor(() => (h.decoders[0] as ScriptedDecoder).seen === 4, 5000, 'the part');
     c.socket.destroy();
     await waitFor(() => h.readers.size === 0, 5000, 'the reader to let go');
-    expect(h.accepted[0]!.destroyed).toBe(true);
+    expect(isOpen(h.accepted[0]!)).toBe(false);
     expect(h.outcome).toEqual({ routed: [], rejected: [] });
   });
 
@@ -193,6 +277,37 @@ describe('PreambleReaders', () => {
     await c.closed;
     expect(h.readers.size).toBe(0);
     expect(h.outcome).toEqual({ routed: [], rejected: [] });
+  });
+
+  it('holds at most maxPerPeer from one address, and a place comes back when one routes or leaves', async () => {
+    await h.start({ maxPerPeer: 2, decoder: () => new ScriptedDecoder(3, () => ({ kind: 'route', key: 'k' })) });
+    const a = await h.client();
+    const b = await h.client();
+    const over = await h.client();
+    await over.closed;
+    expect(h.outcome.rejected).toEqual([{ why: 'perPeer', detail: '127.0.0.1 already has 2 connections whose routing key is not read yet (its share of maxPending)' }]);
+    expect(h.readers.size).toBe(2);
+    a.socket.write('abc');
+    await waitFor(() => h.outcome.routed.length === 1, 5000, 'the route');
+    const c = await h.client();
+    b.socket.destroy();
+    await waitFor(() => h.readers.size === 1, 5000, 'the reader to let go of b');
+    const d = await h.client();
+    expect(h.readers.size).toBe(2);
+    expect(h.outcome.rejected).toHaveLength(1);
+    c.socket.destroy();
+    d.socket.destroy();
+  });
+
+  it('gives a timed-out connection\'s place back to its address', async () => {
+    await h.start({ maxPerPeer: 1, timeoutMs: 200, decoder: () => new ScriptedDecoder(100, () => ({ kind: 'route', key: 'k' })) });
+    const a = await h.client();
+    await a.closed;
+    expect(h.outcome.rejected.map((r) => r.why)).toEqual(['timeout']);
+    const b = await h.client();
+    expect(h.readers.size).toBe(1);
+    expect(h.outcome.rejected.map((r) => r.why)).toEqual(['timeout']);
+    b.socket.destroy();
   });
 
   it('closes every connection still being read on closeAll', async () => {
