@@ -63,7 +63,10 @@ describe('a stopped worker under kernel accept', () => {
       }
       const answers = await Promise.all(asked);
       for (const a of answers) {
-        expect(a.served.pid).toBe(healthyPid);
+        // The other slot's worker, or (on a loaded machine the last few can be answered after
+        // the kill) slot 0's replacement: never the stopped worker.
+        expect(a.served.pid).not.toBe(stuckPid);
+        if (a.served.pid !== healthyPid) expect(a.served.slot).toBe('0');
         expect(a.at - stoppedAt).toBeLessThan(TAKE_OVER_MS);
       }
       const event = await waitFor(async () => (await instance!.status()).events?.find((e) => e.kind === 'worker-unresponsive' && e.pid === stuckPid), 15_000, 'the unresponsive event');
