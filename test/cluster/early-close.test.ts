@@ -23,13 +23,13 @@ describe('a worker that closes its server right after boot', () => {
     const script = writeScript('closing-app.js', CLOSING_APP);
     const sup = await startSupervisor({ workers: 1, script, restart: { minUptimeMs: 2_000, maxBackoffMs: 15_000 } });
     const closes = (events: SupervisorEvent[] | undefined): SupervisorEvent[] => (events ?? []).filter((e) => e.kind === 'worker-closed-early');
-    // Waits for the errored slot too: under a loaded suite a status was seen with the third
-    // close's event but the slot's row not yet errored (cause not pinned down; see the closing
-    // note). The checks below still fail if any worker came online after the third close.
+    // The first status holding the third close must show the slot errored: a status used to
+    // read its events after the workers' /proc figures, and under load showed the third close
+    // beside rows from before it ([online, draining, draining]); see test/supervisor/status.test.ts.
     const status = await waitFor(async () => {
       const s = await sup.status();
-      return closes(s.events).length >= 3 && s.workers.some((w) => w.slot === 0 && w.state === 'errored') && s;
-    }, 30_000, 'three early closes and the slot errored');
+      return closes(s.events).length >= 3 && s;
+    }, 30_000, 'three early closes');
     const delays = closes(status.events).map((e) => Number(/replacing it in (\d+) ms/.exec(e.message)?.[1]));
     expect(delays.slice(0, 3)).toEqual([100, 200, 15_000]);
     expect(closes(status.events)[2]!.message).toMatch(/errored/);
