@@ -1,9 +1,10 @@
 // A worker whose app closes its server soon after boot was re-forked at once, every time
 // (16 forks in 5 s, logged as normal drains). Closing before restart.minUptimeMs now counts as
 // dying young: the slot's replacements wait 100, 200, 400 ms... and the slot shows errored.
+// And each closed worker stayed, idle, for good (nothing ended it): now it is drained and exits.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SupervisorEvent } from '../../src/control/protocol.js';
-import { killAll } from '../helpers/processes.js';
+import { isAlive, killAll } from '../helpers/processes.js';
 import { startSupervisor, writeScript } from '../helpers/supervisor.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -38,5 +39,15 @@ describe('a worker that closes its server right after boot', () => {
     const third = closes(status.events)[2]!.time;
     const onlineAfter = (status.events ?? []).filter((e) => e.kind === 'worker-online' && e.time > third);
     expect(onlineAfter).toEqual([]);
+    // The closed workers are drained and exit (each used to stay, idle, for good): before the
+    // 15 s backoff ends, the slot has no process left.
+    const closedPids = closes(status.events).map((e) => e.pid!);
+    const empty = await waitFor(async () => {
+      const s = await sup.status();
+      return s.workers.filter((w) => w.slot === 0).length === 1 && s;
+    }, 10_000, 'the closed workers exited');
+    expect(empty.workers.filter((w) => w.slot === 0).map((w) => [w.pid, w.state])).toEqual([[0, 'errored']]);
+    expect(closedPids.filter(isAlive)).toEqual([]);
+    expect((empty.events ?? []).filter((e) => e.kind === 'worker-online' && e.time > third)).toEqual([]);
   }, 45_000);
 });

@@ -189,11 +189,26 @@ describe('WorkerPool', () => {
     expect(log.at(-1)).toBe(`unroutable ${forks[0]!.process.pid}`);
     expect(forks).toHaveLength(2);
     expect(forks[1]!.env.STICKY_WORKER_SLOT).toBe('0');
+    // Drained as in a reload: nothing else would end it.
+    expect(forks[0]!.received).toEqual([{ cmd: STICKY_CMD, t: 'drain', timeoutMs: 500 }]);
     forks[0]!.exit(0);
     expect(exits[0]!.role).toBe('draining');
     expect(log.filter((e) => e.startsWith('unroutable'))).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(5000);
     expect(forks).toHaveLength(2);
+  });
+
+  it('kills a worker whose app closed its server if it outlives the drain timeout (closed workers stayed for good)', async () => {
+    const { pool, forks, exits } = harness({ count: 1 });
+    pool.start();
+    forks[0]!.say({ t: 'ready' });
+    await vi.advanceTimersByTimeAsync(1000);
+    forks[0]!.say({ t: 'closing' });
+    await vi.advanceTimersByTimeAsync(1499);
+    expect(exits).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(exits).toEqual([{ pid: forks[0]!.process.pid, restartInMs: null, role: 'draining', state: 'stopped' }]);
+    expect(pool.workers().map((w) => w.pid)).toEqual([forks[1]!.process.pid]);
   });
 
   it('replaces a worker that closed its server within minUptimeMs only after the backoff (issue 12)', async () => {
