@@ -37,7 +37,9 @@ export interface ConnectionRouter {
   /**
    * The pool now has `slotCount` slots (`sticky scale`). Keys hash over the new count at once;
    * a new slot without a target yet is skipped, so its keys stay on their previous slot until
-   * its worker is routable. Removed slots' targets have been removed before.
+   * its worker is routable. Removed slots' targets have been removed before. A router that
+   * cannot take the new count (kernel accept: no descriptors, too many slots for one program)
+   * throws having changed nothing; on a grow the pool has not changed either.
    */
   resize(slotCount: number): void;
 }

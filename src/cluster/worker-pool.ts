@@ -72,7 +72,10 @@ export interface PoolEvents {
   unroutable: [SlotWorker];
   /** The worker took (ok) or refused hand-off `id`. */
   ack: [SlotWorker, id: number, ok: boolean];
-  /** The slot count changed (`sticky scale`): keys hash over `count` slots from now on. */
+  /**
+   * The slot count changes (`sticky scale`): keys hash over `count` slots from now on. On a
+   * grow it comes before the slots are added, and a listener that throws refuses the grow.
+   */
   resize: [count: number];
   fork: [SlotWorker];
   online: [SlotWorker];
@@ -131,13 +134,14 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   /**
    * Adds slots up to `count` and forks their workers (returned). The router hears of the
    * new count first: a new slot's keys stay on their previous slot until its worker is
-   * routable, then move (about 1/count of all keys).
+   * routable, then move (about 1/count of all keys). A router that cannot grow (kernel
+   * accept out of descriptors) throws from `resize` before any slot is added.
    */
   grow(count: number): SlotWorker[] {
     const from = this.slots.length;
     if (count <= from) return [];
-    for (let index = from; index < count; index++) this.slots.push(this.newSlot(index));
     this.emit('resize', count);
+    for (let index = from; index < count; index++) this.slots.push(this.newSlot(index));
     return this.slots.slice(from).map((slot) => this.fork(slot));
   }
 

@@ -259,17 +259,14 @@ export class Supervisor {
    * once their workers are online (about 1/n of the clients move to them); shrinking drains
    * the last slots' workers (their clients go to their next slot) and resolves once they
    * have exited. If an added worker does not come online, the added slots are removed again
-   * and it rejects with that worker's error.
+   * and it rejects with that worker's error. Under kernel accept the socket group and its
+   * steering program follow the count (see KernelRouter.resize).
    */
   scale(workers: unknown): Promise<ScaleResult> {
     if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
       return Promise.reject(new StickyScaleError(`workers: ${JSON.stringify(workers)} is not an integer from 1 to ${MAX_WORKERS}`));
     }
     if (this.stopping) return Promise.reject(new StickyScaleError('cannot scale: the supervisor is stopping'));
-    if (this.balancer.accept === 'kernel') {
-      // The reuseport group and its BPF program are sized at listen(); resizing them live is not built yet.
-      return Promise.reject(new StickyScaleError("cannot scale under kernel accept yet: restart with the new `workers`, or set routing.accept: 'primary'"));
-    }
     return this.exclusive(() => this.runScale(workers));
   }
 
@@ -293,7 +290,15 @@ export class Supervisor {
     this.events.record('info', 'scale', `scaling from ${from} to ${to} workers`);
     let result: ScaleResult;
     if (to > from) {
-      const added = this.pool.grow(to);
+      let added: SlotWorker[];
+      try {
+        added = this.pool.grow(to);
+      } catch (err) {
+        // Kernel accept could not grow its socket group; nothing was changed.
+        const why = `cannot scale to ${to} workers under kernel accept: ${(err as Error).message}`;
+        this.events.record('error', 'scale-failed', `${why}; still ${from} workers`);
+        throw new StickyScaleError(why);
+      }
       const online = await Promise.all(added.map((w) => this.pool.whenSettled(w)));
       const failed = added.filter((_, i) => !online[i]);
       if (failed.length > 0) {

@@ -198,7 +198,12 @@ export function socketInodes(pid: number): Set<string> {
 
 /** Inodes of listening TCP sockets (IPv4 and IPv6) on the machine. */
 export function listeningInodes(): Set<string> {
-  const out = new Set<string>();
+  return new Set(listeningPorts().keys());
+}
+
+/** Listening TCP sockets (IPv4 and IPv6) on the machine: inode -> local port. */
+export function listeningPorts(): Map<string, number> {
+  const out = new Map<string, number>();
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {
@@ -208,7 +213,8 @@ export function listeningInodes(): Set<string> {
     }
     for (const line of text.split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
-      if (cols[3] === '0A') out.add(cols[9]!);
+      // local_address is ADDR:PORT in hex; st 0A is LISTEN.
+      if (cols[3] === '0A') out.set(cols[9]!, parseInt(cols[1]!.split(':')[1]!, 16));
     }
   }
   return out;

@@ -22,15 +22,6 @@ describe('the supervisor reports the accept path', () => {
     for (const addr of loopbackAddresses(12)) slots.add((await get(sup.port, addr)).slot!);
     expect(slots.size).toBe(2);
 
-    // The socket group and its program are sized at listen(): scale says so and changes nothing.
-    const c = await sup.control();
-    try {
-      const reply = await c.request('scale', undefined, { workers: 3 });
-      expect(reply.ok).toBe(false);
-      expect(!reply.ok && reply.error).toMatchObject({ code: 'STICKY_SCALE', message: expect.stringContaining('cannot scale under kernel accept yet') });
-    } finally {
-      c.close();
-    }
     expect((await sup.status()).workers.filter((w) => w.state === 'online')).toHaveLength(2);
   });
 

@@ -5,6 +5,11 @@
  * the key's next slot through the Dispatcher, until the slot has a worker again. While a
  * slot's first worker boots, its connections wait in the kernel's queue, as the Dispatcher
  * makes them wait for a booting slot.
+ *
+ * `sticky scale` resizes the group live: growing appends sockets and swaps in a program over
+ * the new count (the primary accepts for a new slot until its worker is routable); shrinking
+ * swaps the program first, accepts from the removed slots' sockets for a grace period (their
+ * queues and handshakes under way), then takes them out of the group from the last one down.
  */
 import type { Dispatcher } from '../dispatcher.js';
 import type { ConnectionRouter, Target } from '../connection-router.js';
@@ -23,18 +28,34 @@ export interface KernelRouterOptions {
   giveSocket(target: Target, socket: TcpHandle): boolean;
   /** A slot's socket the primary could not accept from (it stays queued for its worker). */
   onError?(slot: number, err: Error): void;
+  /**
+   * After a shrink, how long the primary keeps accepting from the removed slots' sockets
+   * before it takes them out of the group: connections whose handshake began before the
+   * program swap still complete into them. Default RETIRE_GRACE_MS.
+   */
+  retireGraceMs?: number;
 }
+
+/** A SYN-ACK lost once is sent again after 1 s (TCP's initial RTO): cover that handshake too. */
+export const RETIRE_GRACE_MS = 3_000;
 
 export class KernelRouter implements ConnectionRouter {
   private group: ReuseportGroup | undefined;
   private readonly targets: (Target | undefined)[];
   private readonly booting: boolean[];
-  /** Per slot, the primary's close-on-exec duplicate it accepts from while the slot has no worker. */
+  /**
+   * Per socket of the group, the primary's close-on-exec duplicate it accepts from while the
+   * slot has no worker, and always for a removed slot's socket until it leaves the group.
+   */
   private readonly acceptors: (TcpHandle | undefined)[];
+  private retireTimer: NodeJS.Timeout | undefined;
   private readonly given = new WeakSet<Target>();
   private readonly peer: { address?: string } = {};
+  /** Slots the pool has now (`sticky scale` changes it); the group may hold more sockets while removed ones leave. */
+  private slotCount: number;
 
   constructor(private readonly dispatcher: Dispatcher, private readonly options: KernelRouterOptions) {
+    this.slotCount = options.slotCount;
     this.targets = new Array(options.slotCount).fill(undefined);
     this.booting = new Array(options.slotCount).fill(false);
     this.acceptors = new Array(options.slotCount).fill(undefined);
@@ -48,23 +69,27 @@ export class KernelRouter implements ConnectionRouter {
   /** Starts steering with `group` (until then it only forwards to the Dispatcher). */
   activate(group: ReuseportGroup): void {
     this.group = group;
-    for (let slot = 0; slot < this.options.slotCount; slot++) this.sync(slot);
+    for (let slot = 0; slot < this.slotCount; slot++) this.sync(slot);
   }
 
   markBooting(slot: number): void {
     this.dispatcher.markBooting(slot);
+    if (slot >= this.slotCount) return;
     this.booting[slot] = true;
     this.sync(slot);
   }
 
   stopBooting(slot: number): void {
     this.dispatcher.stopBooting(slot);
+    if (slot >= this.slotCount) return;
     this.booting[slot] = false;
     this.sync(slot);
   }
 
   setTarget(target: Target): void {
     this.dispatcher.setTarget(target);
+    // A removed slot's socket is only the primary's to accept from, until it leaves the group.
+    if (target.slot >= this.slotCount) return;
     // A slot's first target ends its boot (as the Dispatcher does; the pool emits no
     // bootEnded then): left set, the slot's socket had no acceptor once that worker died.
     this.booting[target.slot] = false;
@@ -83,16 +108,63 @@ export class KernelRouter implements ConnectionRouter {
     this.dispatcher.acknowledge(target, id, ok);
   }
 
-  /** The socket group and its program are sized at listen(); the supervisor refuses `scale` first. */
+  /**
+   * The pool now has `slotCount` slots. The group resizes first and throws having changed
+   * nothing when it cannot (too many slots for one program, no descriptors left): the pool
+   * emits `resize` before it changes, so a refused grow leaves everything as it was.
+   */
   resize(slotCount: number): void {
-    if (slotCount !== this.options.slotCount) throw new Error(`kernel accept cannot change its slot count (${this.options.slotCount} -> ${slotCount}) while listening`);
+    const from = this.slotCount;
+    if (slotCount === from) return;
+    if (this.group && slotCount > from) this.group.resize(slotCount);
+    let retire = true;
+    if (this.group && slotCount < from) {
+      try {
+        this.group.resize(slotCount);
+      } catch (err) {
+        // Still steered to, the removed slots' sockets stay in the group, the primary
+        // accepting from them for the key's slot under the new count: nothing is refused.
+        retire = false;
+        this.options.onError?.(slotCount, new Error(`the program over ${slotCount} slots was not attached (${(err as Error).message}); the primary keeps accepting for slots ${slotCount} to ${from - 1}`));
+      }
+    }
+    this.slotCount = slotCount;
+    this.dispatcher.resize(slotCount);
+    this.targets.length = this.booting.length = slotCount;
+    this.targets.fill(undefined, from);
+    this.booting.fill(false, from);
+    if (!this.group) return;
+    this.acceptors.length = Math.max(this.acceptors.length, this.group.size);
+    for (let slot = 0; slot < slotCount; slot++) this.sync(slot);
+    for (let slot = slotCount; slot < this.group.size; slot++) if (!this.acceptors[slot]) this.startAccepting(slot);
+    clearTimeout(this.retireTimer);
+    this.retireTimer = undefined;
+    if (retire && this.group.size > slotCount) {
+      this.retireTimer = setTimeout(() => this.retire(), this.options.retireGraceMs ?? RETIRE_GRACE_MS);
+      this.retireTimer.unref();
+    }
   }
 
   /** Stops the primary's accepting and closes its copies of the sockets. */
   close(): void {
+    clearTimeout(this.retireTimer);
+    this.retireTimer = undefined;
     for (let slot = 0; slot < this.acceptors.length; slot++) this.stopAccepting(slot);
     this.group?.close();
     this.group = undefined;
+  }
+
+  /** Takes the removed slots' sockets out of the group, the last first; what they still queued goes to its key's slot. */
+  private retire(): void {
+    this.retireTimer = undefined;
+    const group = this.group;
+    if (!group) return;
+    while (group.size > this.slotCount && group.size > group.steered) {
+      const slot = group.size - 1;
+      this.stopAccepting(slot);
+      for (const connection of group.removeLast()) this.route(connection as unknown as NativeHandle);
+    }
+    this.acceptors.length = group.size;
   }
 
   private sync(slot: number): void {
@@ -120,10 +192,7 @@ export class KernelRouter implements ConnectionRouter {
     }
     acceptor.onconnection = (err, client) => {
       if (err || !client) return;
-      const handle = client as NativeHandle;
-      this.peer.address = undefined;
-      handle.getpeername(this.peer);
-      this.dispatcher.dispatch(handle, hashKey(peerKey(this.peer.address, this.options.prefix) ?? '', this.options.seed));
+      this.route(client as NativeHandle);
     };
     const err = acceptor.listen(this.options.backlog);
     if (err !== 0) {
@@ -132,6 +201,12 @@ export class KernelRouter implements ConnectionRouter {
       return;
     }
     this.acceptors[slot] = acceptor;
+  }
+
+  private route(handle: NativeHandle): void {
+    this.peer.address = undefined;
+    handle.getpeername(this.peer);
+    this.dispatcher.dispatch(handle, hashKey(peerKey(this.peer.address, this.options.prefix) ?? '', this.options.seed));
   }
 
   private stopAccepting(slot: number): void {

@@ -9,7 +9,7 @@ import { BPF, type Insn } from './cbpf.js';
 import { LINUX, kernelFault, type SocketCalls } from './socket-calls.js';
 import { SOCKADDR_MAX, decodeSockaddr, encodeSockaddr, type Endpoint } from './sockaddr.js';
 import { steeringProgram, type SteerOptions } from './steer-program.js';
-import { openTcpHandle, type TcpHandle } from './tcp-handle.js';
+import { openTcpConnection, openTcpHandle, type TcpHandle } from './tcp-handle.js';
 
 export interface GroupOptions extends SteerOptions {
   /** An IP literal; '::' is dual-stack unless ipv6Only. */
@@ -55,53 +55,102 @@ export function claimPort(calls: SocketCalls, host: string, port: number, ipv6On
 
 export class ReuseportGroup {
   private closed = false;
+  /** Slots the attached program steers to: the first `steered` sockets; the rest are leaving. */
+  private steeredSlots: number;
 
   private constructor(
     private readonly calls: SocketCalls,
     private readonly handles: TcpHandle[],
+    private readonly options: GroupOptions,
     readonly address: Endpoint,
-    readonly programLength: number,
-  ) {}
+    public programLength: number,
+  ) {
+    this.steeredSlots = handles.length;
+  }
 
   /** Opens the group on a port claimPort found free (or on which it chose). */
   static open(calls: SocketCalls, options: GroupOptions): ReuseportGroup {
     const { host } = options;
-    let port = options.port;
-    let sockaddr = sockaddrOf(host, port);
-    let program = steeringProgram(options);
-    if (kernelFault() === 'bad-program') program = withoutAddressLoads(program);
-    const fds: number[] = [];
+    const program = programFor(options, options.slots);
     const handles: TcpHandle[] = [];
     try {
-      for (let slot = 0; slot < options.slots; slot++) {
-        const fd = openSocket(calls, sockaddr, host, port, options.ipv6Only ?? false, true);
-        fds.push(fd);
-        if (calls.bind(fd, sockaddr) < 0) throw new SocketCallError('bind', calls.errno(), host, port);
-        // The kernel numbers sockets in the order they join the group, at listen().
-        if (calls.listen(fd, options.backlog ?? DEFAULT_BACKLOG) < 0) throw new SocketCallError('listen', calls.errno(), host, port);
-        if (slot > 0) continue;
-        if (calls.attachReuseportCbpf(fd, program) < 0) {
-          throw new SocketCallError('setsockopt(SO_ATTACH_REUSEPORT_CBPF)', calls.errno(), host, port);
-        }
-        // Port 0: the others join the port the kernel gave the first (claimPort is the safer way).
-        port = localEndpoint(calls, fd, host, port).port;
-        sockaddr = sockaddrOf(host, port);
+      // Port 0: the others join the port the kernel gave the first (claimPort is the safer way).
+      handles.push(openMember(calls, options, options.port));
+      const first = handles[0]!.fd;
+      if (calls.attachReuseportCbpf(first, program) < 0) {
+        throw new SocketCallError('setsockopt(SO_ATTACH_REUSEPORT_CBPF)', calls.errno(), host, options.port);
       }
-      for (const fd of fds) {
-        const handle = openTcpHandle(fd);
-        if (typeof handle === 'number') throw new SocketCallError('uv_tcp_open', -handle, host, port);
-        handles.push(handle);
-      }
-      return new ReuseportGroup(calls, handles, localEndpoint(calls, fds[0]!, host, port), program.length);
+      const address = localEndpoint(calls, first, host, options.port);
+      const joined = { ...options, port: address.port };
+      for (let slot = 1; slot < options.slots; slot++) handles.push(openMember(calls, joined, address.port));
+      return new ReuseportGroup(calls, handles, joined, address, program.length);
     } catch (err) {
       for (const h of handles) h.close();
-      for (const fd of fds.slice(handles.length)) calls.close(fd);
       throw err;
     }
   }
 
+  /** Sockets in the group, steered or leaving. */
   get size(): number {
     return this.handles.length;
+  }
+
+  /** How many slots the attached program steers to (the first ones). */
+  get steered(): number {
+    return this.steeredSlots;
+  }
+
+  /**
+   * Steers over `slots` sockets from now on (`sticky scale`). Growing appends sockets (the
+   * kernel numbers a socket by when it joined, so each new one takes the next index; sockets
+   * still leaving the group are taken back first), then swaps the program: the old one never
+   * returns a new index, so nothing reaches a new socket before the swap. Shrinking only swaps
+   * the program: the sockets past `slots` stay, their queues still served, until
+   * removeLast(). One setsockopt replaces the group's program for every socket at once.
+   * Throws having changed nothing.
+   */
+  resize(slots: number): void {
+    this.assertOpen();
+    const program = programFor(this.options, slots);
+    const from = this.handles.length;
+    try {
+      for (let slot = from; slot < slots; slot++) this.handles.push(openMember(this.calls, this.options, this.address.port));
+      if (this.calls.attachReuseportCbpf(this.handles[0]!.fd, program) < 0) {
+        throw new SocketCallError('setsockopt(SO_ATTACH_REUSEPORT_CBPF)', this.calls.errno(), this.address.address, this.address.port);
+      }
+    } catch (err) {
+      // The newest sockets are the group's last: closing them moves no other socket.
+      for (const h of this.handles.splice(from).reverse()) h.close();
+      throw err;
+    }
+    this.steeredSlots = slots;
+    this.programLength = program.length;
+  }
+
+  /**
+   * Takes the last socket out of the group; only one the program no longer steers to. Its
+   * queued connections are accepted here and returned (handles, as the primary's accept
+   * makes them) for the caller to route; then shutdown(SHUT_RD) unhashes it at once, whoever else still holds a
+   * copy (a worker that has not closed its own yet), so the next socket a grow opens takes
+   * this index. Only the last: the kernel fills a hole with its last socket.
+   */
+  removeLast(): TcpHandle[] {
+    this.assertOpen();
+    const slot = this.handles.length - 1;
+    if (slot < this.steeredSlots) throw new Error(`slot ${slot}'s socket is still steered to; resize the group first`);
+    const handle = this.handles[slot]!;
+    const queued: TcpHandle[] = [];
+    for (;;) {
+      const fd = this.calls.acceptCloexec(handle.fd);
+      if (fd < 0) break;
+      const connection = openTcpConnection(fd);
+      if (typeof connection === 'number') this.calls.close(fd);
+      else queued.push(connection);
+    }
+    this.calls.shutdown(handle.fd, LINUX.SHUT_RD);
+    this.handles.pop();
+    handle.close();
+    return queued;
   }
 
   /** The primary's copy of a slot's socket: send it to the slot's worker; never listen on it here. */
@@ -132,6 +181,36 @@ export class ReuseportGroup {
   private assertOpen(): void {
     if (this.closed) throw new Error('the reuseport group is closed');
   }
+}
+
+/** The steering program for `slots`, or, with the self-test's fault set, one that sends everything to slot 0. */
+function programFor(options: SteerOptions, slots: number): Insn[] {
+  const program = steeringProgram({ ...options, slots });
+  return kernelFault() === 'bad-program' ? withoutAddressLoads(program) : program;
+}
+
+/**
+ * One socket bound to the group's port and listening: it joins the group (at the next
+ * index) at listen(). Returned as a handle that owns the descriptor.
+ */
+function openMember(calls: SocketCalls, options: GroupOptions, port: number): TcpHandle {
+  const { host } = options;
+  const sockaddr = sockaddrOf(host, port);
+  const fd = openSocket(calls, sockaddr, host, port, options.ipv6Only ?? false, true);
+  try {
+    if (calls.bind(fd, sockaddr) < 0) throw new SocketCallError('bind', calls.errno(), host, port);
+    if (calls.listen(fd, options.backlog ?? DEFAULT_BACKLOG) < 0) throw new SocketCallError('listen', calls.errno(), host, port);
+  } catch (err) {
+    calls.close(fd);
+    throw err;
+  }
+  const handle = openTcpHandle(fd);
+  if (typeof handle === 'number') {
+    // Listening: closing it unhashes it, and it is the group's last (every caller appends).
+    calls.close(fd);
+    throw new SocketCallError('uv_tcp_open', -handle, host, port);
+  }
+  return handle;
 }
 
 function localEndpoint(calls: SocketCalls, fd: number, host: string, port: number): Endpoint {

@@ -16,7 +16,7 @@ import type { Insn } from './cbpf.js';
 export const LINUX = {
   AF_INET: 2, AF_INET6: 10, SOCK_STREAM: 1, SOCK_CLOEXEC: 0o2000000,
   SOL_SOCKET: 1, SO_REUSEADDR: 2, SO_REUSEPORT: 15, SO_ATTACH_REUSEPORT_CBPF: 51,
-  IPPROTO_IPV6: 41, IPV6_V6ONLY: 26, F_DUPFD_CLOEXEC: 1030,
+  IPPROTO_IPV6: 41, IPV6_V6ONLY: 26, F_DUPFD_CLOEXEC: 1030, SHUT_RD: 0, EAGAIN: 11,
 } as const;
 
 /** Byte order of sa_family and int option values (ports and addresses are big-endian). */
@@ -44,6 +44,9 @@ export interface SocketCalls {
   /** Fills `sockaddr` with the bound address. */
   getsockname(fd: number, sockaddr: Buffer): number;
   dupCloexec(fd: number): number;
+  /** accept4(fd, NULL, NULL, SOCK_CLOEXEC): a queued connection's descriptor, or -1 (EAGAIN: none queued). */
+  acceptCloexec(fd: number): number;
+  shutdown(fd: number, how: number): number;
   close(fd: number): number;
   errno(): number;
 }
@@ -98,6 +101,8 @@ function bindCalls(koffi: Koffi): SocketCalls {
   const listen = libc.func('int listen(int fd, int backlog)');
   const getsockname = libc.func('int getsockname(int fd, void *addr, void *len)');
   const fcntl = libc.func('int fcntl(int fd, int cmd, ...)');
+  const accept4 = libc.func('int accept4(int fd, void *addr, void *len, int flags)');
+  const shutdown = libc.func('int shutdown(int fd, int how)');
   const close = libc.func('int close(int fd)');
   return {
     socket: (domain, type, protocol) => socket(domain, type, protocol),
@@ -118,6 +123,8 @@ function bindCalls(koffi: Koffi): SocketCalls {
       return getsockname(fd, sockaddr, len);
     },
     dupCloexec: (fd) => fcntl(fd, LINUX.F_DUPFD_CLOEXEC, 'int', 0),
+    acceptCloexec: (fd) => accept4(fd, null, null, LINUX.SOCK_CLOEXEC),
+    shutdown: (fd, how) => shutdown(fd, how),
     close: (fd) => close(fd),
     errno: () => koffi.errno(),
   };

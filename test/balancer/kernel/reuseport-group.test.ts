@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fork, spawnSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
-import { Server } from 'node:net';
+import { Server, Socket, connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ReuseportGroup, claimPort, type GroupOptions } from '../../../src/balancer/kernel/reuseport-group.js';
-import { slotOfAddress } from '../../../src/balancer/kernel/steer-program.js';
+import { MAX_STEER_SLOTS, slotOfAddress } from '../../../src/balancer/kernel/steer-program.js';
 import { loopbackAddresses } from '../../helpers/clients.js';
 import { answer, answerSlot, closeServer, slotReached, socketCalls } from '../../helpers/reuseport.js';
 
@@ -156,5 +156,138 @@ describe('reuseport group steered by the kernel', () => {
     const waiting = slotReached('127.0.0.1', port, source);
     servers.push(await answerSlot(group, 1));
     expect(await waiting).toBe(1);
+  });
+});
+
+// Resizing a live group (`sticky scale` under kernel accept): sockets a grow opens take the
+// next indices, one setsockopt swaps the program for the whole group, and taking the last
+// socket out moves no other one, even while another process still holds a copy of it.
+const HOST = '127.0.0.1';
+const seed = 0;
+const SOURCES = loopbackAddresses(60);
+
+/** Every source reaches the socket the primary's hash names for `slots` slots. */
+async function expectSteeredOver(g: ReuseportGroup, slots: number): Promise<void> {
+  const seen = new Set<number>();
+  for (const source of SOURCES) {
+    const slot = await slotReached(HOST, g.address.port, source);
+    expect([source, slot]).toEqual([source, slotOfAddress(source, { slots, seed })]);
+    seen.add(slot);
+  }
+  expect(seen.size).toBe(slots);
+}
+
+/** A connection from `source` that the kernel has queued (handshake done), not yet accepted. */
+function queuedFrom(source: string, port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const c = connect({ host: HOST, port, localAddress: source });
+    c.once('connect', () => resolve(c));
+    c.once('error', reject);
+  });
+}
+
+describe('resizing a reuseport group', () => {
+  it('grows 2 -> 3: the new socket takes index 2 and the new program steers over 3', async () => {
+    const g = await openAnswering({ host: HOST, slots: 2, seed });
+    await expectSteeredOver(g, 2);
+    g.resize(3);
+    expect([g.size, g.steered]).toEqual([3, 3]);
+    servers.push(await answerSlot(g, 2));
+    await expectSteeredOver(g, 3);
+    // Rendezvous: a source whose slot under 3 is an old one kept it; the rest moved to slot 2 (about a third).
+    const moved = SOURCES.filter((s) => slotOfAddress(s, { slots: 3, seed }) !== slotOfAddress(s, { slots: 2, seed }));
+    for (const s of moved) expect(slotOfAddress(s, { slots: 3, seed })).toBe(2);
+    expect(moved.length).toBeGreaterThan(SOURCES.length / 6);
+    expect(moved.length).toBeLessThan(SOURCES.length / 2);
+  });
+
+  it('before the swap the old program never picks a new socket', async () => {
+    const g = await openAnswering({ host: HOST, slots: 2, seed });
+    // Grow the group by hand as resize does, but keep the 2-slot program: open and attach the same.
+    g.resize(3);
+    g.resize(2);
+    expect([g.size, g.steered]).toEqual([3, 2]);
+    servers.push(await answerSlot(g, 2));
+    await expectSteeredOver(g, 2);
+  });
+
+  it('shrinks 3 -> 2: the program swap sends slot 2\'s sources to their slot under 2; its queue is swept out with it', async () => {
+    const g = await openAnswering({ host: HOST, slots: 2, seed });
+    g.resize(3);
+    const [source] = SOURCES.filter((s) => slotOfAddress(s, { slots: 3, seed }) === 2);
+    // Nobody accepts from slot 2: the connection waits in its queue.
+    const waiting = await queuedFrom(source!, g.address.port);
+    g.resize(2);
+    expect([g.size, g.steered]).toEqual([3, 2]);
+    expect(() => g.resize(MAX_STEER_SLOTS + 1)).toThrow(RangeError);
+    expect([g.size, g.steered]).toEqual([3, 2]);
+    await expectSteeredOver(g, 2);
+    const swept = g.removeLast();
+    expect(g.size).toBe(2);
+    expect(swept).toHaveLength(1);
+    // The swept descriptor is the waiting client's connection, whole.
+    const reply = new Promise<string>((resolve) => waiting.setEncoding('utf8').once('data', resolve));
+    const taken = new Socket({ handle: swept[0], readable: true, writable: true } as ConstructorParameters<typeof Socket>[0]);
+    expect(taken.remoteAddress).toBe(source);
+    taken.end('swept');
+    expect(await reply).toBe('swept');
+    waiting.destroy();
+    await expectSteeredOver(g, 2);
+  });
+
+  it('refuses to take out a socket the program still steers to', async () => {
+    const g = await openAnswering({ host: HOST, slots: 2, seed });
+    expect(() => g.removeLast()).toThrow(/still steered to/);
+    expect(g.size).toBe(2);
+  });
+
+  it('takes the last socket out even while a copy of it stays open elsewhere, so the next grow refills its index', async () => {
+    const g = await openAnswering({ host: HOST, slots: 3, seed });
+    g.resize(2);
+    // servers[2] accepts from a duplicate of slot 2's socket, like a worker that has not closed its copy yet.
+    const stale = servers[2]!;
+    stale.on('error', () => undefined);
+    let staleAccepted = 0;
+    stale.on('connection', () => staleAccepted++);
+    expect(g.removeLast()).toEqual([]);
+    g.resize(3);
+    expect([g.size, g.steered]).toEqual([3, 3]);
+    servers.push(await answerSlot(g, 2));
+    await expectSteeredOver(g, 3);
+    expect(staleAccepted).toBe(0);
+  });
+
+  it('grows back over a socket still leaving the group instead of opening another', async () => {
+    const g = await openAnswering({ host: HOST, slots: 3, seed });
+    g.resize(2);
+    g.resize(3);
+    expect([g.size, g.steered]).toEqual([3, 3]);
+    await expectSteeredOver(g, 3);
+  });
+
+  it("grows and shrinks a dual-stack '::' group: IPv4 and IPv6 sources follow the count", async () => {
+    const g = await openAnswering({ host: '::', slots: 2, seed });
+    g.resize(3);
+    servers.push(await answerSlot(g, 2));
+    for (const slots of [3, 2]) {
+      if (slots === 2) g.resize(2);
+      expect(await slotReached('::1', g.address.port, '::1')).toBe(slotOfAddress('::1', { slots, seed }));
+      for (const source of SOURCES.slice(0, 20)) {
+        expect([source, await slotReached('127.0.0.1', g.address.port, source)]).toEqual([source, slotOfAddress(source, { slots, seed })]);
+      }
+    }
+    expect(g.removeLast()).toEqual([]);
+    expect(g.size).toBe(2);
+  });
+
+  it('grows from one socket (a program that always answers 0) and shrinks back to it', async () => {
+    const g = await openAnswering({ host: HOST, slots: 1, seed });
+    g.resize(2);
+    servers.push(await answerSlot(g, 1));
+    await expectSteeredOver(g, 2);
+    g.resize(1);
+    await expectSteeredOver(g, 1);
+    expect(g.removeLast()).toEqual([]);
+    expect([g.size, g.steered]).toEqual([1, 1]);
   });
 });
