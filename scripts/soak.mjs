@@ -81,7 +81,9 @@ function control(method, onEvent) {
         buf = buf.slice(nl + 1);
         if ('event' in msg) onEvent?.(msg);
         else {
-          if (!onEvent) socket.end();
+          // Only a subscription stays open: a reload's socket left open held one of the
+          // primary's fds per reload (23 over a 10-minute run), read as the primary's.
+          if (method !== 'subscribe') socket.end();
           resolve(msg.ok ? msg.result : Promise.reject(new Error(`${method}: ${msg.error.message}`)));
         }
       }
@@ -137,7 +139,7 @@ function excuse(kind, startedAt, endedAt, slots) {
   if (deaths.some((d) => near(d) && d.at >= startedAt - 50 && d.at <= endedAt + DEATH_GRACE_MS)) return 'its worker died meanwhile';
   if (stops.some((w) => near(w) && overlaps(w, startedAt, endedAt))) return 'its worker was stopped (SIGSTOP) meanwhile';
   if (kind === 'io' && reloads.some((w) => overlaps(w, startedAt, endedAt))) return 'its session\'s worker was reloaded';
-  if (lastStatus && !lastStatus.workers.some((w) => w.state === 'online')) return 'no worker online';
+  if (noWorkerOnline(startedAt, endedAt)) return 'no worker online';
   return undefined;
 }
 
@@ -162,6 +164,40 @@ function keyMoved(home, from, to) {
   return returns.some((r) => r.at >= from && r.at <= to && (home === undefined || String(r.slot) === home || homeAway(home, r.at)));
 }
 
+/**
+ * When each slot had no worker taking its connections: from its current worker's death (the
+ * kill, when the soak killed it: the primary may notice later) to the next worker online in
+ * it. Built from the event feed once the run is over.
+ */
+function downIntervals() {
+  const byTime = timeline.filter((w) => /^worker-/.test(w.kind)).sort((a, b) => a.from - b.from);
+  const current = new Map();
+  const down = Array.from({ length: WORKERS }, () => []);
+  for (const e of byTime) {
+    const slot = Number(e.slot);
+    if (e.kind === 'worker-online') {
+      current.set(slot, e.pid);
+      const open = down[slot]?.at(-1);
+      if (open && open.to === Infinity) open.to = e.from;
+    } else if (/^worker-(crash|errored|unresponsive|exit)$/.test(e.kind) && current.get(slot) === e.pid) {
+      current.delete(slot);
+      const killed = deaths.find((d) => d.pid === e.pid);
+      down[slot]?.push({ from: Math.min(e.from, killed?.at ?? Infinity), to: Infinity });
+    }
+  }
+  return down;
+}
+let slotsDown;
+
+/** Some instant of [from, to] at which every slot was down (checked every 10 ms). */
+function noWorkerOnline(from, to) {
+  slotsDown ??= downIntervals();
+  for (let t = from; t <= to; t += 10) {
+    if (slotsDown.every((intervals) => intervals.some((w) => w.from <= t && t <= w.to))) return true;
+  }
+  return false;
+}
+
 // ---- proc figures ----
 function procFigures(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -170,7 +206,7 @@ function procFigures(pid) {
 }
 
 // ---- clients ----
-const stats = { http: { ok: 0, failed: 0, excused: 0 }, io: { acks: 0, failed: 0, excused: 0, connects: 0 }, unexplained: [] };
+const stats = { http: { ok: 0, failures: 0, failed: 0, excused: 0 }, io: { acks: 0, connects: 0, failures: 0, failed: 0, excused: 0 }, unexplained: [] };
 let running = true;
 
 function httpGet(localAddress) {
@@ -190,31 +226,45 @@ function httpGet(localAddress) {
 
 /** Failures by why they were excused ('unexplained' when not). */
 const failureKinds = {};
+/**
+ * Failures, judged once the run is over: the primary's events about a fault may come seconds
+ * after the client saw it fail (a loaded primary notices a dead worker late), and a status
+ * polled every 500 ms is older still.
+ */
+const failures = [];
 
 /**
  * `where`: the client's address, slot (its session's, or the slot that last answered it) and
- * home (its key's slot, from its first answer, when every worker was online).
+ * home (its key's slot, from its first answer, when every worker was online). `moved`, for a
+ * socket.io session: the window in which its key moving to another slot explains it.
  */
-function failure(kind, where, startedAt, err, why) {
+function failure(kind, where, startedAt, err, moved) {
   const endedAt = Date.now();
+  stats[kind].failures++;
+  failures.push({
+    kind, where, startedAt, endedAt, moved,
+    entry: {
+      kind, at: new Date(endedAt).toISOString(), address: where.address, slot: where.slot ?? null, home: where.home ?? null,
+      ms: endedAt - startedAt, error: String(err),
+      workers: (lastStatus?.workers ?? []).map((w) => `${w.slot}:${w.state}:${w.pid}`).join(' '),
+    },
+  });
+}
+
+function judge({ kind, where, startedAt, endedAt, moved, entry }) {
   const known = [where.slot, where.home].filter((x) => x !== undefined).map(String);
-  why ??= excuse(kind, startedAt, endedAt, known.length > 0 ? new Set(known) : undefined);
-  const entry = {
-    kind, at: new Date(endedAt).toISOString(), address: where.address, slot: where.slot ?? null, home: where.home ?? null,
-    ms: endedAt - startedAt, error: String(err), excused: why ?? null,
-    active: around(startedAt, endedAt),
-    workers: (lastStatus?.workers ?? []).map((w) => `${w.slot}:${w.state}:${w.pid}`).join(' '),
-  };
-  journal({ failure: entry });
+  let why = excuse(kind, startedAt, endedAt, known.length > 0 ? new Set(known) : undefined);
+  if (!why && moved && keyMoved(where.home, moved.from, moved.to)) why = moved.why;
+  const judged = { ...entry, excused: why ?? null, active: around(startedAt, endedAt) };
+  journal({ failure: judged });
   const reason = why ?? 'unexplained';
   failureKinds[reason] = (failureKinds[reason] ?? 0) + 1;
   if (why) {
     stats[kind].excused++;
-    return;
+  } else {
+    stats[kind].failed++;
+    stats.unexplained.push(judged);
   }
-  stats[kind].failed++;
-  stats.unexplained.push(entry);
-  console.log(`soak: UNEXPLAINED ${JSON.stringify(entry)}`);
 }
 
 async function httpLoop(i) {
@@ -249,8 +299,8 @@ async function ioLoop(i) {
     if (ok !== true) {
       // A handshake is several requests: one may reach a fallback slot and the next the slot
       // that has just come back (the home slot, or one before the fallback in the key's order).
-      const back = keyMoved(home, startedAt - DEATH_GRACE_MS, Date.now() + DEATH_GRACE_MS);
-      failure('io', { address: localAddress, home }, startedAt, ok, back ? 'its key went back to its slot during the handshake' : undefined);
+      const moved = { from: startedAt - DEATH_GRACE_MS, to: Date.now() + DEATH_GRACE_MS, why: 'its key moved during the handshake' };
+      failure('io', { address: localAddress, home }, startedAt, ok, moved);
       socket.close();
       await sleep(200);
       continue;
@@ -285,8 +335,8 @@ async function ioLoop(i) {
     // unless that worker died (or was stopped) since the client last heard from it.
     // A session opened on a fallback slot ends when its key moves (see keyMoved). One whose
     // slot is unknown (its first emit was not answered) may have been on one.
-    const returned = slot !== home && keyMoved(home, sessionAt - DEATH_GRACE_MS, Date.now());
-    if (disconnected && running) failure('io', { address: localAddress, slot, home }, lastOk, new Error(`disconnected: ${disconnected}`), returned ? 'its key went back to its slot' : undefined);
+    const moved = slot !== home ? { from: sessionAt - DEATH_GRACE_MS, to: Date.now(), why: 'its key moved' } : undefined;
+    if (disconnected && running) failure('io', { address: localAddress, slot, home }, lastOk, new Error(`disconnected: ${disconnected}`), moved);
     socket.close();
     agent.destroy();
   }
@@ -409,6 +459,8 @@ async function main() {
   }
   port = lastStatus.port;
   const pid = lastStatus.pid;
+  // The first workers came online before the feed below: their slots' starting point.
+  for (const w of lastStatus.workers) timeline.push({ kind: 'worker-online', from: 0, to: 0, pid: w.pid, slot: w.slot });
   // Worker deaths the soak did not cause itself (heartbeat kills, crashes) come as events.
   void control('subscribe', (msg) => {
     const e = msg.data;
@@ -438,6 +490,8 @@ async function main() {
   // Every SIGSTOPped worker goes on, so the end figures are of a settled system.
   for (const w of stops) if (w.to === Infinity) killPid(w.pid, 'SIGCONT');
   await Promise.all(loops);
+  // The last slowloris (15 s) or reload may still run: the end figures wait for them.
+  for (let waited = 0; timeline.some((w) => w.to === Infinity) && waited < 30_000; waited += 200) await sleep(200);
   await sleep(HEALTH.timeoutMs + 3000);
   clearInterval(poller);
   if (primaryExited) throw new Error(`the primary died: ${JSON.stringify(primaryExited)} ${primaryStderr}`);
@@ -446,6 +500,7 @@ async function main() {
   await control('stop');
   await new Promise((r) => (primaryExited ? r() : primary.once('exit', r)));
 
+  for (const f of failures) judge(f);
   const leaks = [];
   if (end.fds > start.fds + FD_SLACK) leaks.push(`fds ${start.fds} -> ${end.fds}`);
   if (end.rssBytes > start.rssBytes + RSS_SLACK_BYTES) leaks.push(`rss ${start.rssBytes} -> ${end.rssBytes}`);
