@@ -7,8 +7,11 @@
 // excused only when a worker died while it was in flight (a connection a killed worker held
 // dies with it) or no worker was online; any other failure, a dead primary, or a leak (fds or
 // RSS of the primary growing past the bounds below) makes it exit 1.
+// Every failure, excused or not, is written with the fault journal and the primary's event
+// feed to test-artifacts/soak-<time>.jsonl (one JSON object a line): its time, client address,
+// slot, the faults active around it and the error text; the unexplained ones are also printed.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -39,6 +42,10 @@ const HEALTH = { heartbeatMs: 500, timeoutMs: 3000, handoffTimeoutMs: 1000 };
 const dir = mkdtempSync(path.join(tmpdir(), 'sticky-soak-'));
 const runtimeDir = mkdtempSync(path.join(tmpdir(), 'sticky-soak-rt-'));
 const name = `soak-${process.pid}`;
+const journalFile = path.join(ROOT, 'test-artifacts', `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
+mkdirSync(path.dirname(journalFile), { recursive: true });
+/** One line of the journal: a fault, an event of the primary, or a failure. */
+const journal = (entry) => appendFileSync(journalFile, `${JSON.stringify({ t: new Date().toISOString(), ...entry })}\n`);
 writeFileSync(path.join(dir, 'sticky.config.json'), JSON.stringify({
   name, script: path.join(ROOT, 'test/fixtures/supervisor/app.js'), host: '127.0.0.1', port: 0, workers: WORKERS,
   health: HEALTH,
@@ -74,7 +81,9 @@ function control(method, onEvent) {
         buf = buf.slice(nl + 1);
         if ('event' in msg) onEvent?.(msg);
         else {
-          if (!onEvent) socket.end();
+          // Only a subscription stays open: a reload's socket left open held one of the
+          // primary's fds per reload (23 over a 10-minute run), read as the primary's.
+          if (method !== 'subscribe') socket.end();
           resolve(msg.ok ? msg.result : Promise.reject(new Error(`${method}: ${msg.error.message}`)));
         }
       }
@@ -84,9 +93,9 @@ function control(method, onEvent) {
 
 // ---- what excuses a failure ----
 /** Worker deaths: kill -9 here, heartbeat kills and crashes (from the event feed). */
-const deaths = []; // { at, pid }
+const deaths = []; // { at, pid, slot }
 /** SIGSTOP windows; `to` is Infinity while the worker is still stopped. */
-const stops = []; // { pid, from, to }
+const stops = []; // { pid, slot, from, to }
 /**
  * Rolling reloads. A reload loses no HTTP request, but a socket.io session lives in its
  * worker's memory: when the old worker drains, its polling clients must reconnect.
@@ -99,13 +108,94 @@ const reloads = []; // { from, to }
 const returns = []; // { at, slot }
 let lastStatus;
 const overlaps = (w, from, to) => w.from <= to + DEATH_GRACE_MS && w.to + DEATH_GRACE_MS >= from;
+/**
+ * Every fault injected and every worker event of the primary, as windows ({ kind, from, to,
+ * pid, slot }; `to` is Infinity while one lasts), to say what was going on around a failure.
+ */
+const timeline = [];
+function note(kind, fields = {}, from = Date.now(), to = from) {
+  const w = { kind, from, to, ...fields };
+  timeline.push(w);
+  journal({ fault: kind, ...fields });
+  return w;
+}
+const slotOf = (pid) => lastStatus?.workers.find((w) => w.pid === pid)?.slot;
+/** What was active within DEATH_GRACE_MS of [from, to], each with its start relative to the failure's end. */
+function around(from, to) {
+  return timeline.filter((w) => overlaps(w, from, to)).map((w) => {
+    const at = `${w.from - to >= 0 ? '+' : ''}${w.from - to} ms`;
+    const lasted = w.to === Infinity ? ', still on' : w.to > w.from ? `, lasted ${w.to - w.from} ms` : '';
+    return `${w.kind}${w.slot !== undefined ? ` slot ${w.slot}` : ''}${w.pid ? ` pid ${w.pid}` : ''} at ${at}${lasted}`;
+  });
+}
 
-function excuse(kind, startedAt, endedAt) {
-  if (deaths.some((d) => d.at >= startedAt - 50 && d.at <= endedAt + DEATH_GRACE_MS)) return 'a worker died meanwhile';
-  if (stops.some((w) => overlaps(w, startedAt, endedAt))) return 'a worker was stopped (SIGSTOP) meanwhile';
+/**
+ * `slots`: the client's slots (where it was served, and its key's home slot, which takes it
+ * back when it returns); a death or stop excuses only a failure on one of them. Undefined when
+ * the client was never served: then a fault on any slot may be the cause.
+ */
+function excuse(kind, startedAt, endedAt, slots) {
+  const near = (x) => slots === undefined || x.slot === undefined || slots.has(String(x.slot));
+  if (deaths.some((d) => near(d) && d.at >= startedAt - 50 && d.at <= endedAt + DEATH_GRACE_MS)) return 'its worker died meanwhile';
+  if (stops.some((w) => near(w) && overlaps(w, startedAt, endedAt))) return 'its worker was stopped (SIGSTOP) meanwhile';
   if (kind === 'io' && reloads.some((w) => overlaps(w, startedAt, endedAt))) return 'its session\'s worker was reloaded';
-  if (lastStatus && !lastStatus.workers.some((w) => w.state === 'online')) return 'no worker online';
+  if (noWorkerOnline(startedAt, endedAt)) return 'no worker online';
   return undefined;
+}
+
+/**
+ * Whether slot `home`'s keys were served elsewhere at `at`: its worker had died (and no new
+ * one was online yet) or was stopped (hand-offs time out to the next slot).
+ */
+function homeAway(home, at) {
+  const isHome = (x) => String(x.slot) === home;
+  const died = deaths.filter((d) => isHome(d) && d.at <= at).at(-1);
+  if (died && !returns.some((r) => isHome(r) && r.at >= died.at && r.at <= at)) return true;
+  return stops.some((w) => isHome(w) && overlaps(w, at, at));
+}
+
+/**
+ * A key moves when a worker comes online in its home slot, or, while the home slot is away,
+ * in any slot (one before the current fallback in the key's order takes it). A socket.io
+ * session lives in one worker's memory: the client's next request then reaches a worker that
+ * does not know it. `home` undefined: the client was never served, so any slot may be its.
+ */
+function keyMoved(home, from, to) {
+  return returns.some((r) => r.at >= from && r.at <= to && (home === undefined || String(r.slot) === home || homeAway(home, r.at)));
+}
+
+/**
+ * When each slot had no worker taking its connections: from its current worker's death (the
+ * kill, when the soak killed it: the primary may notice later) to the next worker online in
+ * it. Built from the event feed once the run is over.
+ */
+function downIntervals() {
+  const byTime = timeline.filter((w) => /^worker-/.test(w.kind)).sort((a, b) => a.from - b.from);
+  const current = new Map();
+  const down = Array.from({ length: WORKERS }, () => []);
+  for (const e of byTime) {
+    const slot = Number(e.slot);
+    if (e.kind === 'worker-online') {
+      current.set(slot, e.pid);
+      const open = down[slot]?.at(-1);
+      if (open && open.to === Infinity) open.to = e.from;
+    } else if (/^worker-(crash|errored|unresponsive|exit)$/.test(e.kind) && current.get(slot) === e.pid) {
+      current.delete(slot);
+      const killed = deaths.find((d) => d.pid === e.pid);
+      down[slot]?.push({ from: Math.min(e.from, killed?.at ?? Infinity), to: Infinity });
+    }
+  }
+  return down;
+}
+let slotsDown;
+
+/** Some instant of [from, to] at which every slot was down (checked every 10 ms). */
+function noWorkerOnline(from, to) {
+  slotsDown ??= downIntervals();
+  for (let t = from; t <= to; t += 10) {
+    if (slotsDown.every((intervals) => intervals.some((w) => w.from <= t && t <= w.to))) return true;
+  }
+  return false;
 }
 
 // ---- proc figures ----
@@ -116,7 +206,7 @@ function procFigures(pid) {
 }
 
 // ---- clients ----
-const stats = { http: { ok: 0, failed: 0, excused: 0 }, io: { acks: 0, failed: 0, excused: 0, connects: 0 }, unexplained: [] };
+const stats = { http: { ok: 0, failures: 0, failed: 0, excused: 0 }, io: { acks: 0, connects: 0, failures: 0, failed: 0, excused: 0 }, unexplained: [] };
 let running = true;
 
 function httpGet(localAddress) {
@@ -134,32 +224,61 @@ function httpGet(localAddress) {
   });
 }
 
-function failure(kind, startedAt, err, why = excuse(kind, startedAt, Date.now())) {
+/** Failures by why they were excused ('unexplained' when not). */
+const failureKinds = {};
+/**
+ * Failures, judged once the run is over: the primary's events about a fault may come seconds
+ * after the client saw it fail (a loaded primary notices a dead worker late), and a status
+ * polled every 500 ms is older still.
+ */
+const failures = [];
+
+/**
+ * `where`: the client's address, slot (its session's, or the slot that last answered it) and
+ * home (its key's slot, from its first answer, when every worker was online). `moved`, for a
+ * socket.io session: the window in which its key moving to another slot explains it.
+ */
+function failure(kind, where, startedAt, err, moved) {
   const endedAt = Date.now();
+  stats[kind].failures++;
+  failures.push({
+    kind, where, startedAt, endedAt, moved,
+    entry: {
+      kind, at: new Date(endedAt).toISOString(), address: where.address, slot: where.slot ?? null, home: where.home ?? null,
+      ms: endedAt - startedAt, error: String(err),
+      workers: (lastStatus?.workers ?? []).map((w) => `${w.slot}:${w.state}:${w.pid}`).join(' '),
+    },
+  });
+}
+
+function judge({ kind, where, startedAt, endedAt, moved, entry }) {
+  const known = [where.slot, where.home].filter((x) => x !== undefined).map(String);
+  let why = excuse(kind, startedAt, endedAt, known.length > 0 ? new Set(known) : undefined);
+  if (!why && moved && keyMoved(where.home, moved.from, moved.to)) why = moved.why;
+  const judged = { ...entry, excused: why ?? null, active: around(startedAt, endedAt) };
+  journal({ failure: judged });
+  const reason = why ?? 'unexplained';
+  failureKinds[reason] = (failureKinds[reason] ?? 0) + 1;
   if (why) {
     stats[kind].excused++;
-    return;
-  }
-  stats[kind].failed++;
-  if (stats.unexplained.length < 20) {
-    // The nearest fault of each kind, relative to the failure, to tell a gap in the excuses from a bug.
-    const nearest = (times) => times.reduce((best, t) => (Math.abs(t - endedAt) < Math.abs(best) ? t - endedAt : best), Infinity);
-    stats.unexplained.push({
-      kind, at: new Date(endedAt).toISOString(), ms: endedAt - startedAt, error: String(err),
-      nearestMs: { death: nearest(deaths.map((d) => d.at)), online: nearest(returns.map((r) => r.at)), stop: nearest(stops.map((w) => w.from)) },
-    });
+  } else {
+    stats[kind].failed++;
+    stats.unexplained.push(judged);
   }
 }
 
 async function httpLoop(i) {
   const localAddress = addr(i);
+  let slot;
+  let home;
   while (running) {
     const startedAt = Date.now();
     try {
-      await httpGet(localAddress);
+      slot = JSON.parse(await httpGet(localAddress)).slot;
+      home ??= slot;
       stats.http.ok++;
     } catch (err) {
-      failure('http', startedAt, err);
+      failure('http', { address: localAddress, slot, home }, startedAt, err);
     }
     await sleep(50 + rand(100));
   }
@@ -178,26 +297,28 @@ async function ioLoop(i) {
       socket.once('connect_error', (err) => resolve(err));
     });
     if (ok !== true) {
-      // A handshake is several requests: one may reach the fallback slot and the next the home
-      // slot that has just come back.
-      const back = returns.some((r) => r.at >= startedAt - DEATH_GRACE_MS && r.at <= Date.now() + DEATH_GRACE_MS);
-      failure('io', startedAt, ok, back ? 'its key went back to its slot during the handshake' : undefined);
+      // A handshake is several requests: one may reach a fallback slot and the next the slot
+      // that has just come back (the home slot, or one before the fallback in the key's order).
+      const moved = { from: startedAt - DEATH_GRACE_MS, to: Date.now() + DEATH_GRACE_MS, why: 'its key moved during the handshake' };
+      failure('io', { address: localAddress, home }, startedAt, ok, moved);
       socket.close();
       await sleep(200);
       continue;
     }
     stats.io.connects++;
     const sessionAt = Date.now();
+    // From the connect on: a session can end while its first emit waits.
+    let disconnected;
+    socket.once('disconnect', (reason) => (disconnected ??= reason));
     let slot;
+    let lastOk = sessionAt;
     try {
       slot = (await socket.timeout(10_000).emitWithAck('whoami')).slot;
       home ??= slot;
+      lastOk = Date.now();
     } catch {
       // counted by the loop below
     }
-    let lastOk = Date.now();
-    let disconnected;
-    socket.once('disconnect', (reason) => (disconnected = reason));
     while (running && !disconnected) {
       try {
         await socket.timeout(10_000).emitWithAck('whoami');
@@ -212,9 +333,10 @@ async function ioLoop(i) {
     }
     // A polling client holds a request on its worker all the time: a disconnect is a failure
     // unless that worker died (or was stopped) since the client last heard from it.
-    // A session opened on a fallback slot ends when the home slot comes back (its key returns).
-    const returned = slot !== undefined && slot !== home && returns.some((r) => String(r.slot) === home && r.at >= sessionAt - DEATH_GRACE_MS);
-    if (disconnected && running) failure('io', lastOk, new Error(`disconnected: ${disconnected}`), returned ? 'its key went back to its slot' : undefined);
+    // A session opened on a fallback slot ends when its key moves (see keyMoved). One whose
+    // slot is unknown (its first emit was not answered) may have been on one.
+    const moved = slot !== home ? { from: sessionAt - DEATH_GRACE_MS, to: Date.now(), why: 'its key moved' } : undefined;
+    if (disconnected && running) failure('io', { address: localAddress, slot, home }, lastOk, new Error(`disconnected: ${disconnected}`), moved);
     socket.close();
     agent.destroy();
   }
@@ -238,6 +360,7 @@ function killPid(pid, signal) {
 
 async function garbage() {
   faults.garbage++;
+  const window = note('garbage', {}, Date.now(), Infinity);
   await Promise.all(Array.from({ length: 20 }, (_, i) => new Promise((resolve) => {
     const s = net.createConnection({ host: '127.0.0.1', port, localAddress: addr(200 + i) });
     s.on('error', resolve);
@@ -249,13 +372,19 @@ async function garbage() {
       setTimeout(() => s.destroy(), rand(500));
     });
   })));
+  window.to = Date.now();
 }
 
 function slowloris() {
   faults.slowloris++;
+  const window = note('slowloris', {}, Date.now(), Infinity);
+  let open = 30;
   for (let i = 0; i < 30; i++) {
     const s = net.createConnection({ host: '127.0.0.1', port, localAddress: addr(300 + i) });
     s.on('error', () => {});
+    s.on('close', () => {
+      if (--open === 0) window.to = Date.now();
+    });
     let n = 0;
     const head = 'GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ';
     const timer = setInterval(() => {
@@ -280,7 +409,9 @@ async function chaos() {
       const pid = pids[rand(pids.length)];
       if (killPid(pid, 'SIGKILL')) {
         faults.kill9++;
-        deaths.push({ at: Date.now(), pid });
+        const slot = slotOf(pid);
+        deaths.push({ at: Date.now(), pid, slot });
+        note('kill -9', { pid, slot });
       }
     } else if (pick < 5 && pids.length > 0) {
       const pid = pids[rand(pids.length)];
@@ -288,18 +419,20 @@ async function chaos() {
       const ms = 300 + rand(HEALTH.timeoutMs + 2000);
       if (killPid(pid, 'SIGSTOP')) {
         faults.stop++;
-        const window = { pid, from: Date.now(), to: Infinity };
+        const window = { pid, slot: slotOf(pid), from: Date.now(), to: Infinity };
         stops.push(window);
+        const noted = note('SIGSTOP', { pid, slot: window.slot, forMs: ms }, window.from, Infinity);
         setTimeout(() => {
           killPid(pid, 'SIGCONT');
-          window.to = Date.now();
+          window.to = noted.to = Date.now();
         }, ms);
       }
     } else if (pick < 6) {
       faults.reload++;
       const window = { from: Date.now(), to: Infinity };
       reloads.push(window);
-      const done = () => (window.to = Date.now());
+      const noted = note('reload', {}, window.from, Infinity);
+      const done = () => (window.to = noted.to = Date.now());
       control('reload', () => {}).then(done, done);
     } else if (pick < 8) {
       await garbage();
@@ -326,11 +459,15 @@ async function main() {
   }
   port = lastStatus.port;
   const pid = lastStatus.pid;
+  // The first workers came online before the feed below: their slots' starting point.
+  for (const w of lastStatus.workers) timeline.push({ kind: 'worker-online', from: 0, to: 0, pid: w.pid, slot: w.slot });
   // Worker deaths the soak did not cause itself (heartbeat kills, crashes) come as events.
   void control('subscribe', (msg) => {
     const e = msg.data;
     if (msg.event !== 'log' || !e) return;
-    if (/^worker-(crash|errored|unresponsive)$/.test(e.kind)) deaths.push({ at: e.time, pid: e.pid });
+    journal({ event: e });
+    if (/^(worker-|reload|unresponsive)/.test(e.kind)) timeline.push({ kind: e.kind, from: e.time, to: e.time, pid: e.pid, slot: e.slot });
+    if (/^worker-(crash|errored|unresponsive)$/.test(e.kind)) deaths.push({ at: e.time, pid: e.pid, slot: e.slot });
     else if (e.kind === 'worker-online') returns.push({ at: e.time, slot: e.slot });
   }).catch(() => {});
   const poller = setInterval(() => {
@@ -353,6 +490,8 @@ async function main() {
   // Every SIGSTOPped worker goes on, so the end figures are of a settled system.
   for (const w of stops) if (w.to === Infinity) killPid(w.pid, 'SIGCONT');
   await Promise.all(loops);
+  // The last slowloris (15 s) or reload may still run: the end figures wait for them.
+  for (let waited = 0; timeline.some((w) => w.to === Infinity) && waited < 30_000; waited += 200) await sleep(200);
   await sleep(HEALTH.timeoutMs + 3000);
   clearInterval(poller);
   if (primaryExited) throw new Error(`the primary died: ${JSON.stringify(primaryExited)} ${primaryStderr}`);
@@ -361,6 +500,7 @@ async function main() {
   await control('stop');
   await new Promise((r) => (primaryExited ? r() : primary.once('exit', r)));
 
+  for (const f of failures) judge(f);
   const leaks = [];
   if (end.fds > start.fds + FD_SLACK) leaks.push(`fds ${start.fds} -> ${end.fds}`);
   if (end.rssBytes > start.rssBytes + RSS_SLACK_BYTES) leaks.push(`rss ${start.rssBytes} -> ${end.rssBytes}`);
@@ -370,7 +510,9 @@ async function main() {
     faults,
     primary: { start: { rssMiB: +(start.rssBytes / 1048576).toFixed(1), fds: start.fds }, end: { rssMiB: +(end.rssBytes / 1048576).toFixed(1), fds: end.fds } },
     final: { connections: final.connections, workers: final.workers.map((w) => `${w.slot}:${w.state}`) },
+    failures: failureKinds,
     unexplained: stats.unexplained,
+    journal: path.relative(ROOT, journalFile),
     leaks,
     stopExit: primaryExited,
   };

@@ -298,6 +298,8 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   retire(w: SlotWorker, timeoutMs = this.options.drainTimeoutMs): Promise<void> {
     return new Promise((resolve) => {
       if (w.worker.isDead()) return resolve();
+      // Retired again (a stop while a closed worker drains): one kill timer, the latest.
+      clearTimeout(w.killTimer);
       w.killTimer = setTimeout(() => w.worker.process.kill('SIGKILL'), timeoutMs + 1000);
       w.worker.once('exit', () => {
         clearTimeout(w.killTimer);
@@ -444,12 +446,17 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         break;
       case 'closing':
         // The app closed its server: route the slot to a fresh worker and let this one finish.
+        // Retired as in a reload: nothing else ends a cluster worker (its IPC channel keeps
+        // it alive), and each closed worker stayed, idle, for good.
         this.makeUnroutable(w);
         w.state = 'draining';
         if (slot.current === w) {
           slot.current = undefined;
           slot.draining.add(w);
-          if (!this.stopping) this.replaceClosed(slot, w);
+          if (!this.stopping) {
+            this.replaceClosed(slot, w);
+            void this.retire(w);
+          }
         }
         break;
       case 'pong':

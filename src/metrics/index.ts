@@ -9,6 +9,7 @@ import { SlotHistory } from './slot-history.js';
 
 /** What the exporter reads: the supervisor's pieces, never its internals. */
 export interface MetricsSource {
+  /** Reads the primary synchronously, when called; only figures from /proc are awaited. */
   status(): Promise<StatusSnapshot>;
   readonly balancer: PrimaryServer;
   readonly events: EventLog;
@@ -40,17 +41,18 @@ export class MetricsExporter {
     const handoff = registerSeries(registry, () => view!);
     const dispatcher = source.balancer.dispatcher;
     const scrape = async (): Promise<{ contentType: string; body: string }> => {
-      const status = await source.status();
-      // Read right after the snapshot, with no await between, so sums match it. Every
-      // collect() runs synchronously inside registry.metrics(), so a concurrent scrape
-      // replacing `view` cannot mix into this one.
-      view = {
-        status,
+      // status() reads the primary when called (only /proc is awaited): what is read here in
+      // the same tick is of the same instant, so sums match it. Every collect() runs
+      // synchronously inside registry.metrics(), so a concurrent scrape replacing `view`
+      // cannot mix into this one.
+      const snapshot = source.status();
+      const rest = {
         retiredConnections: [...history.retiredConnections],
         rejectedByReason: new Map(dispatcher.rejectedByReason),
         reloads: { ...history.reloads },
         pending: source.balancer.pendingCount,
       };
+      view = { status: await snapshot, ...rest };
       return { contentType: registry.contentType, body: await registry.metrics() };
     };
     const server = metricsServer(scrape, onError);

@@ -7,8 +7,11 @@ import type { ProcSampler } from './proc-stats.js';
 /**
  * One row per worker process of every slot (current, a replacement starting beside it,
  * draining ones), and a row with pid 0 for a slot that has no process right now.
+ * Everything but the /proc figures is read from the pool synchronously, when called: the
+ * caller's other fields read in the same tick (events, connection totals) agree with the
+ * rows, whatever changes while /proc is read.
  */
-export async function workerRows(pool: WorkerPool, sampler: ProcSampler): Promise<WorkerStatus[]> {
+export function workerRows(pool: WorkerPool, sampler: ProcSampler): Promise<WorkerStatus[]> {
   const rows: Promise<WorkerStatus>[] = [];
   for (const slot of pool.slots) {
     if (slot.current) rows.push(row(slot, slot.current, pool.stateOf(slot), sampler));
@@ -18,15 +21,16 @@ export async function workerRows(pool: WorkerPool, sampler: ProcSampler): Promis
   }
   // A removed slot's (sticky scale) last workers, until they have drained.
   for (const w of pool.leavingWorkers) rows.push(row({ index: w.slot, restarts: 0 }, w, 'draining', sampler));
-  const out = await Promise.all(rows);
-  sampler.retain(new Set(out.map((r) => r.pid)));
-  return out;
+  return Promise.all(rows).then((out) => {
+    sampler.retain(new Set(out.map((r) => r.pid)));
+    return out;
+  });
 }
 
-async function row(slot: Pick<Slot, 'index' | 'restarts'>, w: SlotWorker, state: WorkerStatus['state'], sampler: ProcSampler): Promise<WorkerStatus> {
+/** The row of `w` as it is now; only rssBytes and cpuPercent come later, from /proc. */
+function row(slot: Pick<Slot, 'index' | 'restarts'>, w: SlotWorker, state: WorkerStatus['state'], sampler: ProcSampler): Promise<WorkerStatus> {
   const uptimeMs = w.uptimeMs;
-  const usage = await sampler.sample(w.pid, uptimeMs);
-  return {
+  const now: Omit<WorkerStatus, 'rssBytes' | 'cpuPercent'> = {
     slot: slot.index,
     pid: w.pid,
     state,
@@ -34,9 +38,9 @@ async function row(slot: Pick<Slot, 'index' | 'restarts'>, w: SlotWorker, state:
     total: w.total,
     restarts: slot.restarts,
     uptimeMs,
-    ...usage,
     ...(state === 'draining' && w.drainDeadline !== undefined ? { drainDeadlineMs: Math.max(0, w.drainDeadline - Date.now()) } : {}),
   };
+  return sampler.sample(w.pid, uptimeMs).then((usage) => ({ ...now, ...usage }));
 }
 
 function emptyRow(slot: Slot, state: WorkerStatus['state']): WorkerStatus {

@@ -204,15 +204,22 @@ export class Supervisor {
       + 'list the proxies in front (addresses or CIDRs) in routing.trustedProxies');
   }
 
-  async status(): Promise<StatusSnapshot> {
-    const workers = await workerRows(this.pool, this.sampler);
+  /**
+   * One instant's state: everything is read synchronously, when called (the rows, their
+   * counters, the events, the totals), and only the workers' /proc figures are awaited. A
+   * snapshot read after that await showed a worker-closed-early event beside rows from before
+   * it, and connections.total beside per-slot totals from before a stats message. A caller may
+   * read more of the primary in the same tick (the metrics exporter does) and have it agree.
+   */
+  status(): Promise<StatusSnapshot> {
+    const workers = workerRows(this.pool, this.sampler);
     let active = 0;
     let total = this.pool.retiredConnections;
     for (const w of this.pool.workers()) {
       active += w.active;
       total += w.total;
     }
-    return {
+    const snapshot: StatusSnapshot = {
       name: this.config.name,
       pid: this.pid,
       uptimeMs: Date.now() - this.startedAt,
@@ -221,11 +228,15 @@ export class Supervisor {
       routing: this.config.routing.by,
       ...(this.config.routing.by === 'ip' && this.balancer.accept ? { accept: this.balancer.accept } : {}),
       connections: { active, total, rejected: this.balancer.rejected, misrouted: this.balancer.misrouted },
-      workers,
+      workers: [],
       ...this.configFileField(),
       metrics: this.metrics?.address ?? null,
       events: this.events.recent(),
     };
+    return workers.then((rows) => {
+      snapshot.workers = rows;
+      return snapshot;
+    });
   }
 
   /** The config file as the CLI resolves it (symlinks followed), to tell two projects of one name apart. */

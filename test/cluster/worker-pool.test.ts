@@ -1,56 +1,9 @@
 import type { Worker } from 'node:cluster';
-import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SlotWorker } from '../../src/cluster/slot-worker.js';
-import { WorkerPool, type PoolOptions, type WorkerEnv } from '../../src/cluster/worker-pool.js';
-import { STICKY_CMD, type WorkerToPrimary } from '../../src/ipc/messages.js';
-
-type FakeProcess = EventEmitter & { pid: number; kill(signal?: string): boolean; send(msg: unknown): boolean };
-type Said = WorkerToPrimary extends infer M ? M extends unknown ? Omit<M, 'cmd'> : never : never;
-
-/** What WorkerPool uses of a cluster Worker, driven by the test instead of a process. */
-class FakeWorker extends EventEmitter {
-  private static nextPid = 1000;
-  /** Messages the primary sent to this worker. */
-  readonly received: unknown[] = [];
-  readonly process: FakeProcess;
-  private dead = false;
-
-  constructor(readonly env: WorkerEnv) {
-    super();
-    const proc = new EventEmitter() as FakeProcess;
-    proc.pid = FakeWorker.nextPid++;
-    // A signal ends a process a little later, never inside kill().
-    proc.kill = (signal = 'SIGTERM') => {
-      queueMicrotask(() => this.exit(null, signal));
-      return true;
-    };
-    proc.send = (msg) => {
-      this.received.push(msg);
-      return true;
-    };
-    this.process = proc;
-  }
-
-  isDead(): boolean {
-    return this.dead;
-  }
-
-  isConnected(): boolean {
-    return !this.dead;
-  }
-
-  say(msg: Said): void {
-    this.process.emit('internalMessage', { cmd: STICKY_CMD, ...msg });
-  }
-
-  exit(code: number | null, signal: string | null = null): void {
-    if (this.dead) return;
-    this.dead = true;
-    this.emit('disconnect');
-    this.emit('exit', code, signal);
-  }
-}
+import { WorkerPool, type PoolOptions } from '../../src/cluster/worker-pool.js';
+import { STICKY_CMD } from '../../src/ipc/messages.js';
+import { FakeWorker } from '../helpers/fake-worker.js';
 
 interface Harness {
   pool: WorkerPool;
@@ -236,11 +189,26 @@ describe('WorkerPool', () => {
     expect(log.at(-1)).toBe(`unroutable ${forks[0]!.process.pid}`);
     expect(forks).toHaveLength(2);
     expect(forks[1]!.env.STICKY_WORKER_SLOT).toBe('0');
+    // Drained as in a reload: nothing else would end it.
+    expect(forks[0]!.received).toEqual([{ cmd: STICKY_CMD, t: 'drain', timeoutMs: 500 }]);
     forks[0]!.exit(0);
     expect(exits[0]!.role).toBe('draining');
     expect(log.filter((e) => e.startsWith('unroutable'))).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(5000);
     expect(forks).toHaveLength(2);
+  });
+
+  it('kills a worker whose app closed its server if it outlives the drain timeout (closed workers stayed for good)', async () => {
+    const { pool, forks, exits } = harness({ count: 1 });
+    pool.start();
+    forks[0]!.say({ t: 'ready' });
+    await vi.advanceTimersByTimeAsync(1000);
+    forks[0]!.say({ t: 'closing' });
+    await vi.advanceTimersByTimeAsync(1499);
+    expect(exits).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(exits).toEqual([{ pid: forks[0]!.process.pid, restartInMs: null, role: 'draining', state: 'stopped' }]);
+    expect(pool.workers().map((w) => w.pid)).toEqual([forks[1]!.process.pid]);
   });
 
   it('replaces a worker that closed its server within minUptimeMs only after the backoff (issue 12)', async () => {
