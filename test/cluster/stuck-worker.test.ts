@@ -115,6 +115,9 @@ describe('a worker whose event loop is stuck', () => {
       script: APP,
       routing: { by: 'ip', accept: 'primary' },
       health: { heartbeatMs: 200, timeoutMs: 30_000, handoffTimeoutMs: HANDOFF_TIMEOUT_MS },
+      // The kept-alive connection must outlive the 4 s spin and the wait for the refusal under
+      // load: at Node's default 5 s the healthy worker closed it first (once in a full run).
+      env: { KEEP_ALIVE_TIMEOUT_MS: '60000' },
     }, 2);
     const { port } = instance;
     const bySlot = await addressesBySlot(port, 20);
