@@ -505,7 +505,7 @@ async function main() {
   if (end.fds > start.fds + FD_SLACK) leaks.push(`fds ${start.fds} -> ${end.fds}`);
   if (end.rssBytes > start.rssBytes + RSS_SLACK_BYTES) leaks.push(`rss ${start.rssBytes} -> ${end.rssBytes}`);
   const report = {
-    minutes: Number(args.minutes), workers: WORKERS,
+    minutes: Number(args.minutes), workers: WORKERS, accept: final.accept,
     requests: { http: stats.http, io: stats.io },
     faults,
     primary: { start: { rssMiB: +(start.rssBytes / 1048576).toFixed(1), fds: start.fds }, end: { rssMiB: +(end.rssBytes / 1048576).toFixed(1), fds: end.fds } },
