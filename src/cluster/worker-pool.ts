@@ -398,7 +398,10 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         return;
       }
       w.lastSeenAt = Date.now();
-      this.onMessage(slot, w, checked.msg);
+      const m = checked.msg;
+      // One ack per connection: kept out of onMessage's switch, which V8 optimizes late.
+      if (m.t === 'ack') this.emit('ack', w, m.id, m.ok);
+      else this.onMessage(slot, w, m);
     });
     worker.on('disconnect', () => this.makeUnroutable(w));
     worker.on('exit', (code, signal) => this.onExit(slot, w, code, signal));
@@ -408,9 +411,6 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
 
   private onMessage(slot: Slot, w: SlotWorker, msg: WorkerToPrimary): void {
     switch (msg.t) {
-      case 'ack':
-        this.emit('ack', w, msg.id, msg.ok);
-        break;
       case 'ready':
         if (w.state !== 'starting') break;
         clearTimeout(w.readyTimer);
