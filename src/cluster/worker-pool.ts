@@ -409,7 +409,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     worker.on('error', noop);
   }
 
-  private onMessage(slot: Slot, w: SlotWorker, msg: WorkerToPrimary): void {
+  private onMessage(slot: Slot, w: SlotWorker, msg: Exclude<WorkerToPrimary, { t: 'ack' }>): void {
     switch (msg.t) {
       case 'ready':
         if (w.state !== 'starting') break;
