@@ -10,7 +10,7 @@ const NUMBER_COLUMNS = new Set([1, 3, 4, 5, 7, 8]);
 export function formatStatus(status: StatusSnapshot): string {
   const { connections } = status;
   const lines = [
-    `${status.name}  pid ${status.pid}  up ${formatDuration(status.uptimeMs)}  ${status.host}:${status.port}  routing ${status.routing}`,
+    `${status.name}  pid ${status.pid}  up ${formatDuration(status.uptimeMs)}  ${status.host}:${status.port}  routing ${status.routing}${status.accept ? `  accept ${status.accept}` : ''}`,
     `connections  active ${connections.active}  total ${connections.total}  rejected ${connections.rejected}  misrouted ${connections.misrouted}`,
     '',
     formatTable([

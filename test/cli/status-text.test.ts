@@ -25,3 +25,13 @@ test('a status snapshot as text', () => {
     '',
   ].join('\n'));
 });
+
+test('says who accepts in ip mode (the kernel or the primary)', () => {
+  const snapshot: StatusSnapshot = {
+    name: 'chat', pid: 1234, uptimeMs: 5000, host: '0.0.0.0', port: 3000, routing: 'ip', accept: 'kernel',
+    connections: { active: 0, total: 0, rejected: 0, misrouted: 0 },
+    workers: [],
+    events: [],
+  };
+  expect(formatStatus(snapshot).split('\n')[0]).toBe('chat  pid 1234  up 5.0s  0.0.0.0:3000  routing ip  accept kernel');
+});
