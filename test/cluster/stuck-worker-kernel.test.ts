@@ -6,7 +6,7 @@
 // comes back with a new worker.
 import { afterEach, describe, expect, it } from 'vitest';
 import { slotOfAddress } from '../../src/balancer/kernel/steer-program.js';
-import { get, loopbackAddresses, type Served } from '../helpers/clients.js';
+import { askAllAlong, get, loopbackAddresses, type Served } from '../helpers/clients.js';
 import { isAlive } from '../helpers/processes.js';
 import { startInstance, type Instance } from '../helpers/sticky-instance.js';
 import { APP } from '../helpers/supervisor.js';
@@ -37,19 +37,7 @@ describe('a stopped worker under kernel accept', () => {
     const healthyPid = instance.online.workers.find((w) => w.slot === 1)!.pid;
     expect((await get(port, stuckAddrs[0]!)).pid).toBe(stuckPid);
 
-    const healthyErrors: string[] = [];
-    let healthyServed = 0;
-    let running = true;
-    const healthy = (async () => {
-      while (running) {
-        try {
-          await get(port, healthyAddrs[healthyServed % healthyAddrs.length]!);
-          healthyServed++;
-        } catch (err) {
-          healthyErrors.push(String(err));
-        }
-      }
-    })();
+    const healthy = askAllAlong(port, healthyAddrs);
 
     const stoppedAt = Date.now();
     process.kill(stuckPid, 'SIGSTOP');
@@ -81,8 +69,7 @@ describe('a stopped worker under kernel accept', () => {
     }, 15_000, 'slot 0 to come back');
     await waitFor(async () => (await get(port, stuckAddrs[1]!)).pid === back.pid, 10_000, 'the slot\'s clients to return to it');
 
-    running = false;
-    await healthy;
+    const { served: healthyServed, errors: healthyErrors } = await healthy.stop();
     expect(healthyErrors).toEqual([]);
     expect(healthyServed).toBeGreaterThan(10);
   }, 90_000);

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { get, loopbackAddresses, type Served } from '../helpers/clients.js';
+import { askAllAlong, get, loopbackAddresses, type Served } from '../helpers/clients.js';
 import { isAlive } from '../helpers/processes.js';
 import { startInstance, type Instance } from '../helpers/sticky-instance.js';
 import { APP } from '../helpers/supervisor.js';
@@ -57,20 +57,7 @@ describe('a worker whose event loop is stuck', () => {
     const stuckPid = instance.online.workers.find((w) => w.slot === 0)!.pid;
 
     // The healthy slot's client asks all along; every answer must come.
-    const healthyErrors: string[] = [];
-    let healthyServed = 0;
-    let running = true;
-    const healthy = (async () => {
-      while (running) {
-        try {
-          await get(port, healthyAddrs[0]!);
-          healthyServed++;
-        } catch (err) {
-          healthyErrors.push(String(err));
-        }
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
+    const healthy = askAllAlong(port, [healthyAddrs[0]!], 20);
 
     const hang = fireAndForget(port, stuckAddrs[0]!, '/hang');
     // Connections the worker took before it got stuck are lost with it; the ones after count.
@@ -103,8 +90,7 @@ describe('a worker whose event loop is stuck', () => {
     }, 15_000, 'slot 0 to come back');
     await waitFor(async () => (await get(port, stuckAddrs[1]!)).pid === back.pid, 10_000, 'the stuck slot\'s clients to return to it');
 
-    running = false;
-    await healthy;
+    const { served: healthyServed, errors: healthyErrors } = await healthy.stop();
     hang.destroy();
     expect(healthyErrors).toEqual([]);
     expect(healthyServed).toBeGreaterThan(0);

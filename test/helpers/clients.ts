@@ -80,3 +80,31 @@ export function whoami(socket: ClientSocket, timeoutMs = 10_000): Promise<Served
 export function loopbackAddresses(n: number, start = 0): string[] {
   return Array.from({ length: n }, (_, i) => `127.0.${Math.floor((start + i) / 250)}.${((start + i) % 250) + 2}`);
 }
+
+/**
+ * A client that asks all along (a fresh connection each time, addresses in turn) until
+ * `stop()`, which resolves with how many answers came and every error: "served throughout".
+ */
+export function askAllAlong(port: number, addresses: string[], pauseMs = 0): { stop(): Promise<{ served: number; errors: string[] }> } {
+  const errors: string[] = [];
+  let served = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        await get(port, addresses[served % addresses.length]!);
+        served++;
+      } catch (err) {
+        errors.push(String(err));
+      }
+      if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return { served, errors };
+    },
+  };
+}
